@@ -1,6 +1,6 @@
 # One entry point for the book, its library and its tests.
 #   make book   build the HTML book into _build/html (sets up .venv on first use)
-#   make test   run the whole test suite (sets up .venv on first use)
+#   make test   build the book, then run the whole test suite (.venv on first use)
 #   make lab    open the notebooks in JupyterLab with the book's kernel
 #   make bench  print the benchmark table
 # Every target creates the virtual environment .venv on first use.
@@ -24,7 +24,7 @@ book: $(READY)
 	$(PY) tools/extract_saved.py --check
 	$(PY) tools/build_book.py
 
-test: $(READY)
+test: book
 	$(PY) -m pytest
 
 lab: $(READY)

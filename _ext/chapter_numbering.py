@@ -43,15 +43,26 @@ def _wrap(assign_section_numbers):
     return assign_with_chapter
 
 
-def _install(app):
-    # Runs after every extension's setup, so it wraps whichever numbering
-    # function is in place (jupyter-book patches in sphinx-multitoc-numbering's).
-    current = TocTreeCollector.assign_section_numbers
+def _collector_class():
+    """The collector that numbers sections last: sphinx-external-toc's, if loaded."""
+    try:
+        from sphinx_external_toc.collectors import TocTreeCollectorWithStyles
+    except ImportError:
+        return TocTreeCollector
+    return TocTreeCollectorWithStyles
+
+
+def _install(app, env, docnames):
+    # Runs just before the documents are read, after jupyter-book has set up
+    # sphinx-multitoc-numbering and sphinx-external-toc, whose renumbering by
+    # numbering style must come before our prefix.
+    collector = _collector_class()
+    current = collector.assign_section_numbers
     if not hasattr(current, "wrapped"):
-        TocTreeCollector.assign_section_numbers = _wrap(current)
+        collector.assign_section_numbers = _wrap(current)
 
 
 def setup(app):
     app.add_config_value("chapter_number", 3, "env", types=[int])
-    app.connect("builder-inited", _install)
+    app.connect("env-before-read-docs", _install)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}

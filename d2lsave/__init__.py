@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:577f72743448915a940c6e6a4ed02ec4ad4b49e0f0b1a57403ba0cca723b67ad
+# checksum: sha256:60d1d91abfebf049758cf62a66ccd04e21524ad942e2d66126bdfa8d1c90c388
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -10,7 +10,6 @@ import numbers
 import sys
 import time
 
-import ipywidgets as widgets
 import matplotlib
 import matplotlib.pyplot as plt
 import torch
@@ -36,6 +35,11 @@ __all__ = [
     'cpu',
     'gpu',
     'Trainer',
+    'SyntheticRegressionData',
+    'TensorLoader',
+    'LinearRegressionScratch',
+    'SGD',
+    'LinearRegression',
 ]
 
 
@@ -179,17 +183,19 @@ def check_int(name, value, minimum=1):
 
 
 # %% chapters/3_2_oo_design.ipynb
-def check_real(name, value, minimum=0.0, strict=False):
-    """Raise unless `value` is a finite real number >= `minimum` (> if strict)."""
+def check_real(name, value, minimum=None, strict=False):
+    """Raise unless `value` is a finite real number, at least `minimum` if given
+    (greater than `minimum` if `strict`)."""
     if isinstance(value, torch.Tensor) and value.numel() == 1:
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f'{name} must be a real number, got {value!r}')
     value = float(value)
-    too_small = value <= minimum if strict else value < minimum
-    if not math.isfinite(value) or too_small:
-        bound = f'greater than {minimum:g}' if strict else f'at least {minimum:g}'
-        raise ValueError(f'{name} must be finite and {bound}, got {value!r}')
+    if not math.isfinite(value):
+        raise ValueError(f'{name} must be a finite number, got {value!r}')
+    if minimum is not None and (value <= minimum if strict else value < minimum):
+        bound = 'greater than' if strict else 'at least'
+        raise ValueError(f'{name} must be {bound} {minimum:g}, got {value!r}')
     return value
 
 
@@ -361,6 +367,8 @@ class Module(nn.Module, HyperParameters):
         else:
             x = self.trainer.epoch + 1
             n = self.trainer.num_val_batches / self.plot_valid_per_epoch
+        if isinstance(value, torch.Tensor):
+            value = value.detach()
         self.board.draw(
             x,
             float(value),
@@ -398,6 +406,11 @@ class DataModule(HyperParameters):
     def val_dataloader(self):
         return self.get_dataloader(train=False)
 
+    # From chapters/3_3_synthetic_regression_data.ipynb
+    def get_tensorloader(self, tensors, train, indices=slice(0, None)):
+        tensors = tuple(a[indices] for a in tensors)
+        return TensorLoader(tensors, self.batch_size, shuffle=train)
+
 
 # %% chapters/3_2_oo_design.ipynb
 def cpu():
@@ -419,7 +432,7 @@ class Trainer(HyperParameters):
         self.save_hyperparameters()
         check_int('max_epochs', max_epochs, minimum=0)
         check_int('num_gpus', num_gpus, minimum=0)
-        check_real('gradient_clip_val', gradient_clip_val)
+        check_real('gradient_clip_val', gradient_clip_val, minimum=0)
         available = torch.cuda.device_count()
         if num_gpus > available:
             raise ValueError(
@@ -456,5 +469,189 @@ class Trainer(HyperParameters):
         finally:  # also after an error or an interrupt: show what was learned
             model.board.show()
 
+    # From chapters/3_4_linear_regression_scratch.ipynb
     def fit_epoch(self):
-        raise NotImplementedError
+        self.model.train()
+        for batch in self.train_dataloader:
+            loss = self.model.training_step(self.prepare_batch(batch))
+            self.check_finite(loss, 'training')
+            self.optim.zero_grad()
+            loss.backward()
+            if self.gradient_clip_val > 0:
+                self.clip_gradients(self.gradient_clip_val, self.model)
+            self.optim.step()
+            self.train_batch_idx += 1
+        if self.val_dataloader is None:
+            return
+        self.model.eval()
+        with torch.no_grad():
+            for batch in self.val_dataloader:
+                loss = self.model.validation_step(self.prepare_batch(batch))
+                self.check_finite(loss, 'validation')
+                self.val_batch_idx += 1
+
+    # From chapters/3_4_linear_regression_scratch.ipynb
+    def prepare_batch(self, batch):
+        if self.device.type == 'cpu':
+            return batch
+        return [a.to(self.device) for a in batch]
+
+    # From chapters/3_4_linear_regression_scratch.ipynb
+    def clip_gradients(self, grad_clip_val, model):
+        params = [p for p in model.parameters() if p.grad is not None]
+        nn.utils.clip_grad_norm_(params, grad_clip_val)
+
+    # From chapters/3_4_linear_regression_scratch.ipynb
+    def check_finite(self, loss, stage):
+        """Raise FloatingPointError, naming epoch and batch, if `loss` is NaN or inf."""
+        if loss is None:  # a validation_step may return nothing
+            return
+        value = float(loss.detach())
+        if math.isfinite(value):
+            return
+        done, per_epoch = (
+            (self.train_batch_idx, self.num_train_batches)
+            if stage == 'training'
+            else (self.val_batch_idx, self.num_val_batches)
+        )
+        kept = all(torch.isfinite(p).all() for p in self.model.parameters())
+        raise FloatingPointError(
+            f'the {stage} loss became {value} in epoch {self.epoch + 1}, batch '
+            f'{done % per_epoch + 1} of {per_epoch}. '
+            + (
+                'The model keeps its parameters from the last finite step. '
+                if kept
+                else 'The parameters are no longer finite either. '
+            )
+            + 'Try a smaller learning rate.'
+        )
+
+
+# %% chapters/3_3_synthetic_regression_data.ipynb
+class SyntheticRegressionData(DataModule):
+    """Examples (x, y) with y = Xw + b + Gaussian noise, for linear regression."""
+
+    def __init__(self, w, b, noise=0.01, num_train=1000, num_val=1000, batch_size=32):
+        super().__init__()
+        w = torch.as_tensor(w, dtype=torch.float32)
+        if w.dim() != 1 or len(w) == 0:
+            raise ValueError(
+                f'w must be a non-empty 1-D tensor, got shape {tuple(w.shape)}'
+            )
+        b = check_real('b', b)
+        noise = check_real('noise', noise, minimum=0)
+        check_int('num_train', num_train)
+        check_int('num_val', num_val)
+        check_int('batch_size', batch_size)
+        self.save_hyperparameters()
+        n = num_train + num_val
+        self.X = torch.randn(n, len(w))
+        noise = torch.randn(n, 1) * noise
+        self.y = self.X @ w.reshape(-1, 1) + b + noise
+
+    def get_dataloader(self, train):
+        i = slice(0, self.num_train) if train else slice(self.num_train, None)
+        return self.get_tensorloader((self.X, self.y), train, i)
+
+
+# %% chapters/3_3_synthetic_regression_data.ipynb
+class TensorLoader:
+    """Minibatches of in-memory tensors, indexing a whole batch at once."""
+
+    def __init__(self, tensors, batch_size, shuffle=False):
+        self.tensors = tuple(tensors)
+        self.batch_size = check_int('batch_size', batch_size)
+        self.shuffle = shuffle
+        if not self.tensors:
+            raise ValueError('TensorLoader needs at least one tensor')
+        self.num_examples = len(self.tensors[0])
+        if any(len(t) != self.num_examples for t in self.tensors):
+            raise ValueError('all tensors must have the same length (first dimension)')
+
+    def __len__(self):
+        """The number of minibatches, counting a last, smaller one."""
+        return math.ceil(self.num_examples / self.batch_size)
+
+    def __iter__(self):
+        n, size = self.num_examples, self.batch_size
+        if self.shuffle:  # one random permutation per pass over the data
+            order = torch.randperm(n, device=self.tensors[0].device)
+            batches = (order[i : i + size] for i in range(0, n, size))
+        else:  # consecutive slices are views: nothing is copied
+            batches = (slice(i, i + size) for i in range(0, n, size))
+        for index in batches:
+            yield tuple(t[index] for t in self.tensors)
+
+
+# %% chapters/3_4_linear_regression_scratch.ipynb
+class LinearRegressionScratch(Module):
+    """Linear regression built from tensors and automatic differentiation."""
+
+    def __init__(self, num_inputs, lr, sigma=0.01):
+        super().__init__()
+        check_int('num_inputs', num_inputs)
+        check_real('lr', lr, minimum=0, strict=True)
+        check_real('sigma', sigma, minimum=0)
+        self.save_hyperparameters()
+        self.w = nn.Parameter(torch.normal(0, sigma, (num_inputs, 1)))
+        self.b = nn.Parameter(torch.zeros(1))
+
+    def forward(self, X):
+        return X @ self.w + self.b
+
+    def loss(self, y_hat, y):
+        squared_errors = (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+        return squared_errors.mean()
+
+    def configure_optimizers(self):
+        return SGD([self.w, self.b], self.lr)
+
+
+# %% chapters/3_4_linear_regression_scratch.ipynb
+class SGD(HyperParameters):
+    """Minibatch stochastic gradient descent."""
+
+    def __init__(self, params, lr):
+        params = list(params)
+        check_real('lr', lr, minimum=0, strict=True)
+        self.save_hyperparameters()
+
+    def step(self):
+        with torch.no_grad():  # the update itself must not be differentiated
+            for param in self.params:
+                param -= self.lr * param.grad
+
+    def zero_grad(self):
+        for param in self.params:
+            if param.grad is not None:
+                param.grad.zero_()
+
+
+# %% chapters/3_5_linear_regression_concise.ipynb
+class LinearRegression(Module):
+    """Linear regression built from PyTorch's layers, loss and optimizer."""
+
+    def __init__(self, lr):
+        super().__init__()
+        check_real('lr', lr, minimum=0, strict=True)
+        self.save_hyperparameters()
+        self.net = nn.LazyLinear(1)
+        self._init_hook = self.net.register_forward_pre_hook(self._initialize)
+
+    def _initialize(self, layer, inputs):
+        """Once the lazy layer knows its shape: w ~ N(0, 0.01^2), b = 0."""
+        nn.init.normal_(layer.weight, 0, 0.01)
+        nn.init.zeros_(layer.bias)
+        self._init_hook.remove()
+
+    def forward(self, X):
+        return self.net(X)
+
+    def loss(self, y_hat, y):
+        return nn.functional.mse_loss(y_hat, y)
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), self.lr)
+
+    def get_w_b(self):
+        return (self.net.weight.data, self.net.bias.data)

@@ -380,7 +380,11 @@ def _runs_code(node):
 def collect_cell(library, cell, aliases):
     """Add a cell's saved definitions (and the imports they may need) to the library."""
     python = _python_only(cell.source)
-    markers = _marker_lines(cell, python) if MARKER in python.replace(' ', '') else []
+    if MARKER in python.replace(' ', ''):
+        _parse(cell, python, strict=True)  # a syntax error is reported as such
+        markers = _marker_lines(cell, python)
+    else:
+        markers = []
     if not markers:
         tree = _parse(cell, python, strict=False)
         for node in tree.body if tree else []:
@@ -512,7 +516,25 @@ def _bound_names(tree):
 
 
 def _loaded_names(tree):
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    """Names read at module level or by functions that do not import them themselves."""
+    found = set()
+
+    def visit(node, local_imports):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            local_imports = local_imports | {
+                (alias.asname or alias.name).split('.')[0]
+                for sub in ast.walk(node)
+                if isinstance(sub, (ast.Import, ast.ImportFrom))
+                for alias in sub.names
+            }
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            if node.id not in local_imports:
+                found.add(node.id)
+        for child in ast.iter_child_nodes(node):
+            visit(child, local_imports)
+
+    visit(tree, frozenset())
+    return found
 
 
 def render(library, version):
