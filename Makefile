@@ -2,7 +2,8 @@
 #   make book   build the HTML book into _build/html (sets up .venv on first use)
 #   make test   build the book, then run the whole test suite (.venv on first use)
 #   make lab    open the notebooks in JupyterLab with the book's kernel
-#   make bench  print the benchmark table
+#   make bench  print the benchmark table and write it into README.md
+#   make browser-test  open every page of the built book in headless Chromium
 # Every target creates the virtual environment .venv on first use.
 
 PYTHON ?= python3
@@ -10,7 +11,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 READY := $(VENV)/.ready
 
-.PHONY: env book test lab bench extract execute lock clean
+.PHONY: env book test lab bench browser-test extract execute lock clean
 
 env: $(READY)
 
@@ -32,7 +33,10 @@ lab: $(READY)
 	$(VENV)/bin/jupyter lab chapters
 
 bench: $(READY)
-	$(PY) bench/run.py
+	$(PY) bench/run.py --readme
+
+browser-test: $(READY)
+	$(PY) -m pytest tests/test_browser.py
 
 extract: $(READY)
 	$(PY) tools/extract_saved.py
@@ -47,4 +51,4 @@ lock:
 	  /tmp/d2lsave-lock/bin/python -m pip freeze --all --exclude-editable | grep -v "^pip==" | sed 's/+cpu$$//' ) > requirements.txt
 
 clean:
-	rm -rf _build
+	rm -rf _build _vendor

@@ -1,0 +1,234 @@
+"""The built book, opened page by page in headless Chromium, as a reader would.
+
+Serves _build/html on 127.0.0.1 (no other host is reachable: every request that
+leaves it is aborted and counted) and fails on console errors, page errors,
+failed requests, untypeset or broken math, images that did not load, solutions
+that are not collapsed or do not open, widgets that do not render and internal
+links that lead nowhere. A screenshot of each page goes to _build/screenshots/
+and a summary to _build/browser-report.json.
+
+Run it alone with `make browser-test` (after `make book`).
+"""
+
+import functools
+import http.server
+import json
+import shutil
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+HTML = ROOT / '_build' / 'html'
+SHOTS = ROOT / '_build' / 'screenshots'
+CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
+FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+         '--disable-component-update', '--no-first-run', '--disable-sync']
+
+
+def book_pages():
+    """Every page a reader can reach from the table of contents, plus search."""
+    import extract_saved
+    pages = [p.relative_to(ROOT).with_suffix('.html').as_posix()
+             for p in extract_saved.toc_files(ROOT)]
+    return [*pages, 'search.html', 'genindex.html']
+
+
+PAGES = book_pages()
+REPORT = {}
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope='module')
+def server():
+    if not (HTML / 'index.html').exists():
+        pytest.fail('_build/html is missing: build the book first (make book)')
+    handler = functools.partial(QuietHandler, directory=str(HTML))
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f'http://127.0.0.1:{httpd.server_address[1]}/'
+    httpd.shutdown()
+    (ROOT / '_build' / 'browser-report.json').write_text(json.dumps(summary(), indent=1))
+
+
+@pytest.fixture(scope='module')
+def browser():
+    from playwright.sync_api import sync_playwright
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f'{CHROMIUM} is missing: apt-get install -y chromium')
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+class Visit:
+    """One page opened in a fresh browser context, with everything it logged."""
+
+    def __init__(self, browser, base, path):
+        self.base, self.problems = base, []
+        self.context = browser.new_context(viewport={'width': 1280, 'height': 900})
+        self.page = self.context.new_page()
+        self.page.route('**/*', self._only_local)
+        self.page.on('console', self._console)
+        self.page.on('pageerror', lambda error: self.problems.append(f'page error: {error}'))
+        self.page.on('requestfailed', lambda r: self.problems.append(
+            f'failed request: {r.url} ({r.failure})'))
+        self.page.on('response', lambda r: r.status >= 400 and self.problems.append(
+            f'HTTP {r.status}: {r.url}'))
+        self.page.goto(base + path, wait_until='load')
+        self.page.wait_for_load_state('networkidle')
+        self.page.evaluate('() => window.MathJax && MathJax.startup && MathJax.startup.promise')
+
+    def _only_local(self, route):
+        if route.request.url.startswith(self.base) or route.request.url.startswith('blob:'):
+            route.continue_()
+        else:
+            self.problems.append(f'request leaving 127.0.0.1: {route.request.url}')
+            route.abort()
+
+    def _console(self, message):
+        if message.type == 'error':
+            self.problems.append(f'console error: {message.text}')
+
+    def count(self, selector):
+        return self.page.locator(selector).count()
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture(scope='module')
+def visits(browser, server):
+    opened = {}
+
+    def visit(path):
+        if path not in opened:
+            opened[path] = Visit(browser, server, path)
+        return opened[path]
+
+    yield visit
+    for item in opened.values():
+        item.close()
+
+
+@pytest.mark.parametrize('path', PAGES)
+def test_page_loads_offline_without_errors(visits, path):
+    visit = visits(path)
+    assert visit.problems == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    visit.page.screenshot(path=str(SHOTS / (path.replace('/', '_') + '.png')), full_page=True)
+    REPORT.setdefault(path, {})['loaded'] = True
+
+
+@pytest.mark.parametrize('path', PAGES)
+def test_every_equation_is_typeset(visits, path):
+    page = visits(path).page
+    math = page.evaluate('''() => Array.from(document.querySelectorAll('.math')).map(
+        element => element.querySelector('mjx-container') !== null)''')
+    assert all(math), f'{math.count(False)} equations left as raw LaTeX'
+    assert visits(path).count('mjx-merror') == 0
+    text = page.locator('article').all_inner_texts() if visits(path).count('article') else []
+    assert not any('$$' in t or '\\begin{' in t for t in text)
+    REPORT.setdefault(path, {})['equations'] = len(math)
+
+
+@pytest.mark.parametrize('path', PAGES)
+def test_every_image_and_figure_loads(visits, path):
+    page = visits(path).page
+    broken = page.evaluate('''() => Array.from(document.images).filter(
+        image => !image.complete || image.naturalWidth === 0).map(image => image.src)''')
+    assert broken == []
+    REPORT.setdefault(path, {})['figures'] = visits(path).count('figure')
+
+
+@pytest.mark.parametrize('path', [p for p in PAGES if p.startswith('chapters/3_')])
+def test_solutions_start_collapsed_and_open_on_click(visits, path):
+    page = visits(path).page
+    solutions = page.locator('div.solution')
+    assert solutions.count() > 0
+    hidden = page.evaluate('''() => Array.from(document.querySelectorAll('div.solution')).map(
+        s => Array.from(s.children).filter(c => !c.classList.contains('admonition-title'))
+              .every(c => !c.checkVisibility() || c.getBoundingClientRect().height === 0))''')
+    assert all(hidden), 'a solution is visible before it is clicked'
+    first = solutions.first
+    first.locator('.admonition-title').click()
+    page.wait_for_timeout(300)
+    shown = first.evaluate('''s => Array.from(s.children).filter(
+        c => !c.classList.contains('admonition-title'))
+        .some(c => c.checkVisibility() && c.getBoundingClientRect().height > 0)''')
+    assert shown, 'clicking a solution does not open it'
+    REPORT.setdefault(path, {})['solutions'] = solutions.count()
+
+
+@pytest.mark.parametrize('path', [p for p in PAGES if p.startswith('chapters/')])
+def test_widgets_render(visits, path):
+    page = visits(path).page
+    views = page.evaluate('''() => Array.from(document.querySelectorAll(
+        'script[type="application/vnd.jupyter.widget-view+json"]')).map(
+        s => s.parentElement.querySelector('.jupyter-widgets') !== null)''')
+    assert all(views), 'a widget did not render'
+    if views:
+        assert visits(path).count('.widget-slider') > 0
+    REPORT.setdefault(path, {})['widgets'] = len(views)
+
+
+@pytest.mark.parametrize('path', PAGES)
+def test_internal_links_resolve(visits, server, path):
+    page = visits(path).page
+    links = page.evaluate('''() => Array.from(document.querySelectorAll('a[href]'))
+        .map(a => a.href)''')
+    local = sorted({link.split('#')[0] for link in links if link.startswith(server)})
+    for link in local:
+        try:
+            with urllib.request.urlopen(link) as response:
+                assert response.status == 200, link
+        except urllib.error.HTTPError as error:
+            pytest.fail(f'{path} links to {link}: HTTP {error.code}')
+    anchors = {urllib.parse.unquote(link.split('#', 1)[1]) for link in links
+               if link.startswith(server + path + '#') and link.split('#', 1)[1]}
+    missing = [a for a in anchors if not page.evaluate('id => !!document.getElementById(id)', a)]
+    assert missing == []
+
+
+@pytest.mark.parametrize('path', [p for p in PAGES if p.startswith('chapters/3_')])
+def test_reader_conveniences(visits, server, path):
+    page = visits(path).page
+    downloads = page.evaluate('''() => Array.from(document.querySelectorAll('a[href$=".ipynb"]'))
+        .map(a => a.href)''')
+    assert downloads, 'no download link for the notebook'
+    with urllib.request.urlopen(downloads[0]) as response:
+        notebook = json.loads(response.read())
+    first_code = next(c for c in notebook['cells'] if c['cell_type'] == 'code')
+    assert 'pip install' in ''.join(first_code['source'])
+    assert visits(path).count('.prev-next-area a') >= 1
+    section = '.'.join(path.split('/')[-1].split('_')[:2])
+    assert page.title().startswith(f'{section}. ')
+    assert visits(path).count('link[rel="icon"]') == 1
+
+
+def test_search_finds_a_term_from_the_text(browser, server):
+    visit = Visit(browser, server, 'search.html?q=hyperparameters')
+    try:
+        visit.page.wait_for_selector('#search-results li', timeout=15_000)
+        hits = visit.page.evaluate('''() => Array.from(
+            document.querySelectorAll('#search-results li a')).map(a => a.href)''')
+        assert any('3_2_oo_design' in hit for hit in hits)
+        assert visit.problems == []
+    finally:
+        visit.close()
+
+
+def summary():
+    totals = {key: sum(page.get(key, 0) for page in REPORT.values())
+              for key in ('equations', 'figures', 'widgets', 'solutions')}
+    return {'pages': len(REPORT), **totals, 'by_page': REPORT}
