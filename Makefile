@@ -27,6 +27,8 @@ book: $(READY)
 
 test: book
 	$(PY) -m pytest
+	@echo "Second run of the notebooks: their outputs must reproduce again."
+	$(PY) -m pytest chapters -q
 
 lab: $(READY)
 	$(PY) -m pip install --quiet -r requirements-lab.txt

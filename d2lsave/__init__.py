@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:60d1d91abfebf049758cf62a66ccd04e21524ad942e2d66126bdfa8d1c90c388
+# checksum: sha256:fa1de4eb65ff97f34e28c9b812da953d3bcd5777c46b36ea2cc23c6fceff02bc
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -12,6 +12,7 @@ import time
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 from matplotlib.figure import Figure
 from torch import nn
@@ -21,6 +22,7 @@ __all__ = [
     'use_svg_display',
     'set_axes',
     'plot',
+    'Timer',
     'slider_figure',
     'add_to_class',
     'HyperParameters',
@@ -40,6 +42,12 @@ __all__ = [
     'LinearRegressionScratch',
     'SGD',
     'LinearRegression',
+    'polynomial_features',
+    'k_fold_splits',
+    'HighDimRegressionData',
+    'l2_penalty',
+    'WeightDecayScratch',
+    'WeightDecay',
 ]
 
 
@@ -109,6 +117,40 @@ def plot(
             axes.plot(y, fmt)
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
     return axes
+
+
+# %% chapters/3_1_linear_regression.ipynb
+class Timer:
+    """Measure and record how long pieces of code take."""
+
+    def __init__(self):
+        self.times = []
+        self.start()
+
+    def start(self):
+        """Start (or restart) the clock."""
+        self.tik = time.perf_counter()
+
+    def stop(self):
+        """Record the time since `start` and return it in seconds."""
+        self.times.append(time.perf_counter() - self.tik)
+        return self.times[-1]
+
+    def avg(self):
+        """The mean of the recorded times."""
+        return sum(self.times) / len(self.times)
+
+    def sum(self):
+        """The total of the recorded times."""
+        return sum(self.times)
+
+    def best(self):
+        """The shortest recorded time: the least disturbed by other work."""
+        return min(self.times)
+
+    def cumsum(self):
+        """The running totals of the recorded times."""
+        return np.cumsum(self.times).tolist()
 
 
 # %% chapters/3_1_linear_regression.ipynb
@@ -655,3 +697,84 @@ class LinearRegression(Module):
 
     def get_w_b(self):
         return (self.net.weight.data, self.net.bias.data)
+
+
+# %% chapters/3_6_generalization.ipynb
+def polynomial_features(x, degree, scale=1.0):
+    """The design matrix with columns (x / scale) ** i for i = 0, 1, ..., degree."""
+    degree = check_int('degree', degree, minimum=0)
+    scale = check_real('scale', scale, strict=True)
+    x = torch.as_tensor(x)
+    powers = torch.arange(degree + 1, dtype=x.dtype, device=x.device)
+    return (x / scale).unsqueeze(-1) ** powers
+
+
+# %% chapters/3_6_generalization.ipynb
+def k_fold_splits(n, k, generator=None):
+    """Shuffle range(n) into k folds; list the (train_indices, valid_indices) pairs."""
+    n = check_int('n', n)
+    k = check_int('k', k, minimum=2)
+    if k > n:
+        raise ValueError(f'k={k} folds need at least k examples, got n={n}')
+    folds = torch.randperm(n, generator=generator).tensor_split(k)
+    return [(torch.cat(folds[:i] + folds[i + 1 :]), folds[i]) for i in range(k)]
+
+
+# %% chapters/3_7_weight_decay.ipynb
+class HighDimRegressionData(DataModule):
+    """Data of (3.7.4): y = 0.05 + 0.01 * (x_1 + ... + x_d) + N(0, 0.01^2) noise."""
+
+    def __init__(self, num_train, num_val, num_inputs, batch_size):
+        super().__init__()
+        check_int('num_train', num_train)
+        check_int('num_val', num_val)
+        check_int('num_inputs', num_inputs)
+        check_int('batch_size', batch_size)
+        self.save_hyperparameters()
+        n = num_train + num_val
+        self.X = torch.randn(n, num_inputs)
+        noise = torch.randn(n, 1) * 0.01
+        w, b = torch.full((num_inputs, 1), 0.01), 0.05
+        self.y = self.X @ w + b + noise
+
+    def get_dataloader(self, train):
+        i = slice(0, self.num_train) if train else slice(self.num_train, None)
+        return self.get_tensorloader((self.X, self.y), train, i)
+
+
+# %% chapters/3_7_weight_decay.ipynb
+def l2_penalty(w):
+    """The weight-decay penalty ||w||^2 / 2 (half the squared L2 norm)."""
+    return (w**2).sum() / 2
+
+
+# %% chapters/3_7_weight_decay.ipynb
+class WeightDecayScratch(LinearRegressionScratch):
+    """Linear regression from scratch, with the L2 penalty (lambd / 2) ||w||^2."""
+
+    def __init__(self, num_inputs, lambd, lr, sigma=0.01):
+        super().__init__(num_inputs, lr, sigma)
+        check_real('lambd', lambd, minimum=0)
+        self.save_hyperparameters()
+
+    def loss(self, y_hat, y):
+        return super().loss(y_hat, y) + self.lambd * l2_penalty(self.w)
+
+
+# %% chapters/3_7_weight_decay.ipynb
+class WeightDecay(LinearRegression):
+    """Concise linear regression whose optimizer decays the weights but not the bias."""
+
+    def __init__(self, wd, lr):
+        super().__init__(lr)
+        check_real('wd', wd, minimum=0)
+        self.save_hyperparameters()
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(
+            [
+                {'params': self.net.weight, 'weight_decay': self.wd},
+                {'params': self.net.bias},
+            ],
+            lr=self.lr,
+        )

@@ -2,10 +2,9 @@
 
 import re
 
+import extract_saved
 import pytest
 from bs4 import BeautifulSoup
-
-import extract_saved
 from conftest import ROOT
 
 HTML = ROOT / '_build' / 'html'

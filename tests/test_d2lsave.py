@@ -8,10 +8,10 @@ import textwrap
 
 import pytest
 import torch
+from conftest import ROOT
 from torch import nn
 
 import d2lsave as d2l
-from conftest import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -154,18 +154,96 @@ def test_divergence_stops_training_and_keeps_finite_parameters():
     assert all(torch.isfinite(p).all() for p in model.parameters())
 
 
-@pytest.mark.parametrize('make, message', [
-    (lambda: d2l.Trainer(max_epochs=-1), 'max_epochs must be at least 0'),
-    (lambda: d2l.Trainer(max_epochs=1, num_gpus=torch.cuda.device_count() + 1), 'num_gpus='),
-    (lambda: d2l.LinearRegressionScratch(2, lr=0), 'lr must be greater than 0'),
-    (lambda: d2l.LinearRegression(lr=math.inf), 'lr must be a finite number'),
-    (lambda: d2l.SyntheticRegressionData(w=torch.ones(2, 2), b=1), 'w must be a non-empty 1-D'),
-    (lambda: d2l.SyntheticRegressionData(w=torch.ones(2), b=1, batch_size=0),
-     'batch_size must be at least 1'),
-])
-def test_bad_arguments_raise_value_errors_naming_them(make, message):
-    with pytest.raises(ValueError, match=message):
+W = torch.tensor([2.0, -3.4])
+# Every bad argument and the message it gets: (call, exception, message).
+BAD_ARGUMENTS = [
+    (lambda: d2l.SyntheticRegressionData(w=torch.ones(2, 2), b=1), ValueError,
+     'w must be a non-empty 1-D tensor, got shape (2, 2)'),
+    (lambda: d2l.SyntheticRegressionData(w=torch.ones(0), b=1), ValueError,
+     'w must be a non-empty 1-D tensor, got shape (0,)'),
+    (lambda: d2l.SyntheticRegressionData(w=W, b=torch.ones(2)), TypeError,
+     'b must be a real number'),
+    (lambda: d2l.SyntheticRegressionData(w=W, b=1, noise=-0.1), ValueError,
+     'noise must be at least 0, got -0.1'),
+    (lambda: d2l.SyntheticRegressionData(w=W, b=1, num_train=0), ValueError,
+     'num_train must be at least 1, got 0'),
+    (lambda: d2l.SyntheticRegressionData(w=W, b=1, num_val=2.5), TypeError,
+     'num_val must be an integer, got 2.5'),
+    (lambda: d2l.SyntheticRegressionData(w=W, b=1, batch_size=0), ValueError,
+     'batch_size must be at least 1, got 0'),
+    (lambda: d2l.Trainer(max_epochs=-1), ValueError, 'max_epochs must be at least 0, got -1'),
+    (lambda: d2l.Trainer(max_epochs=1.5), TypeError, 'max_epochs must be an integer, got 1.5'),
+    (lambda: d2l.Trainer(max_epochs=1, num_gpus=torch.cuda.device_count() + 1), ValueError,
+     f'num_gpus={torch.cuda.device_count() + 1} but this machine has'),
+    (lambda: d2l.Trainer(max_epochs=1, gradient_clip_val=-1), ValueError,
+     'gradient_clip_val must be at least 0, got -1.0'),
+    (lambda: d2l.LinearRegressionScratch(0, lr=0.1), ValueError,
+     'num_inputs must be at least 1, got 0'),
+    (lambda: d2l.LinearRegressionScratch(2, lr=0), ValueError, 'lr must be greater than 0, got 0.0'),
+    (lambda: d2l.LinearRegressionScratch(2, lr=0.1, sigma=-1), ValueError,
+     'sigma must be at least 0, got -1.0'),
+    (lambda: d2l.LinearRegression(lr=math.inf), ValueError, 'lr must be a finite number, got inf'),
+    (lambda: d2l.LinearRegression(lr='0.1'), TypeError, "lr must be a real number, got '0.1'"),
+    (lambda: d2l.SGD([torch.zeros(1)], lr=-1), ValueError, 'lr must be greater than 0, got -1.0'),
+    (lambda: d2l.ProgressBoard().draw(0, 0, 'x', every_n=0), ValueError,
+     'every_n must be at least 1, got 0'),
+    (lambda: d2l.TensorLoader((torch.zeros(3),), batch_size=-2), ValueError,
+     'batch_size must be at least 1, got -2'),
+    (lambda: d2l.add_to_class(object()), TypeError, 'add_to_class needs a class'),
+]
+
+
+@pytest.mark.parametrize('make, error, message', BAD_ARGUMENTS,
+                         ids=[m for _, _, m in BAD_ARGUMENTS])
+def test_bad_arguments_raise_errors_naming_them(make, error, message):
+    with pytest.raises(error) as raised:
         make()
+    assert message in str(raised.value)
+
+
+class InterruptedData(d2l.SyntheticRegressionData):
+    """Raises KeyboardInterrupt in the middle of the first training epoch."""
+
+    def get_dataloader(self, train):
+        loader = super().get_dataloader(train)
+        if not train or getattr(self, 'interrupted', False):
+            return loader
+        self.interrupted = True
+
+        class Interrupting(d2l.TensorLoader):
+            def __iter__(inner):
+                for i, batch in enumerate(d2l.TensorLoader.__iter__(inner)):
+                    if i == 10:
+                        raise KeyboardInterrupt
+                    yield batch
+
+        return Interrupting(loader.tensors, loader.batch_size, loader.shuffle)
+
+
+def test_interrupted_training_keeps_the_model_and_can_resume():
+    data = InterruptedData(w=W, b=4.2)
+    model = quiet(d2l.LinearRegression(lr=0.03))
+    trainer = d2l.Trainer(max_epochs=2)
+    with pytest.raises(KeyboardInterrupt):
+        trainer.fit(model, data)
+    assert trainer.train_batch_idx == 10
+    w_interrupted = model.get_w_b()[0].clone()
+    assert torch.isfinite(w_interrupted).all()
+    trainer.fit(model, data)  # the counters restart, the parameters do not
+    assert trainer.train_batch_idx == 2 * 32
+    w_after, b_after = model.get_w_b()
+    assert (w_after.reshape(-1) - W).abs().max() < (w_interrupted.reshape(-1) - W).abs().max()
+    assert (w_after.reshape(-1) - W).abs().max() < 0.05
+
+
+def test_validation_divergence_is_caught_too():
+    class ExplodingValidation(d2l.LinearRegression):
+        def validation_step(self, batch):
+            return torch.tensor(float('nan'))
+
+    data = d2l.SyntheticRegressionData(w=W, b=4.2)
+    with pytest.raises(FloatingPointError, match='validation loss became nan in epoch 1, batch 1 of 32'):
+        d2l.Trainer(max_epochs=1).fit(quiet(ExplodingValidation(lr=0.03)), data)
 
 
 SCRIPT = textwrap.dedent('''

@@ -6,9 +6,8 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 import extract_saved
+import pytest
 
 
 def extract(book, *args):

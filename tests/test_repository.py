@@ -6,10 +6,9 @@ import shutil
 import subprocess
 import sys
 
-import pytest
-
 import execute_notebooks
 import extract_saved
+import pytest
 from conftest import ROOT
 
 NOTEBOOKS = [p for p in extract_saved.toc_files(ROOT) if p.suffix == '.ipynb']

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / 'tools'))
@@ -62,7 +63,10 @@ def normalize(notebook):
 
 
 def execute(path, timeout=600):
-    """Run a notebook top to bottom in a fresh kernel and save it normalized."""
+    """Run a notebook top to bottom in a fresh kernel and save it normalized.
+
+    On an error or a timeout the notebook file is left as it was.
+    """
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook, timeout=timeout, kernel_name='python3',
@@ -83,16 +87,27 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('notebooks', nargs='*', type=Path)
     parser.add_argument('--normalize-only', action='store_true')
+    parser.add_argument('--timeout', type=int, default=600, help='seconds per cell')
     args = parser.parse_args(argv)
     paths = args.notebooks or [p for p in toc_files(ROOT) if p.suffix == '.ipynb']
     for path in paths:
         path = path.resolve()
         start = time.perf_counter()
-        if args.normalize_only:
-            save(normalize(nbformat.read(path, as_version=4)), path)
-        else:
-            execute(path)
-        print(f'{path.relative_to(ROOT)}: {time.perf_counter() - start:.1f} s')
+        try:
+            if args.normalize_only:
+                save(normalize(nbformat.read(path, as_version=4)), path)
+            else:
+                execute(path, args.timeout)
+        except CellTimeoutError:
+            print(f'execute_notebooks: {path}: a cell ran longer than {args.timeout} s; '
+                  'the notebook was not changed', file=sys.stderr)
+            return 1
+        except (CellExecutionError, DeadKernelError) as error:
+            last = str(error).strip().splitlines()[-1]
+            print(f'execute_notebooks: {path}: {last}\nthe notebook was not changed',
+                  file=sys.stderr)
+            return 1
+        print(f'{path}: {time.perf_counter() - start:.1f} s')
     return 0
 
 
