@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:fa1de4eb65ff97f34e28c9b812da953d3bcd5777c46b36ea2cc23c6fceff02bc
+# checksum: sha256:8be113ca59442cf2d1e03eaa2a05ef2f2db2a70569da99c2724af7470e2c70e1
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -598,7 +598,9 @@ class SyntheticRegressionData(DataModule):
 
 # %% chapters/3_3_synthetic_regression_data.ipynb
 class TensorLoader:
-    """Minibatches of in-memory tensors, indexing a whole batch at once."""
+    """Minibatches of in-memory tensors, gathered many minibatches at a time."""
+
+    batches_per_gather = 64
 
     def __init__(self, tensors, batch_size, shuffle=False):
         self.tensors = tuple(tensors)
@@ -615,14 +617,15 @@ class TensorLoader:
         return math.ceil(self.num_examples / self.batch_size)
 
     def __iter__(self):
-        n, size = self.num_examples, self.batch_size
-        if self.shuffle:  # one random permutation per pass over the data
-            order = torch.randperm(n, device=self.tensors[0].device)
-            batches = (order[i : i + size] for i in range(0, n, size))
-        else:  # consecutive slices are views: nothing is copied
-            batches = (slice(i, i + size) for i in range(0, n, size))
-        for index in batches:
-            yield tuple(t[index] for t in self.tensors)
+        if not self.shuffle:  # consecutive slices are views: nothing is copied
+            return zip(*(t.split(self.batch_size) for t in self.tensors))
+        return self._shuffled_batches()
+
+    def _shuffled_batches(self):
+        order = torch.randperm(self.num_examples, device=self.tensors[0].device)
+        for indices in order.split(self.batch_size * self.batches_per_gather):
+            gathered = [t[indices] for t in self.tensors]  # one copy of these rows
+            yield from zip(*(g.split(self.batch_size) for g in gathered))
 
 
 # %% chapters/3_4_linear_regression_scratch.ipynb
@@ -711,7 +714,7 @@ def polynomial_features(x, degree, scale=1.0):
 
 # %% chapters/3_6_generalization.ipynb
 def k_fold_splits(n, k, generator=None):
-    """Shuffle range(n) into k folds; list the (train_indices, valid_indices) pairs."""
+    """Shuffle range(n) into k folds; list (train_indices, valid_indices) pairs."""
     n = check_int('n', n)
     k = check_int('k', k, minimum=2)
     if k > n:
@@ -763,7 +766,7 @@ class WeightDecayScratch(LinearRegressionScratch):
 
 # %% chapters/3_7_weight_decay.ipynb
 class WeightDecay(LinearRegression):
-    """Concise linear regression whose optimizer decays the weights but not the bias."""
+    """Concise linear regression whose optimizer decays the weight, not the bias."""
 
     def __init__(self, wd, lr):
         super().__init__(lr)

@@ -42,7 +42,7 @@ def test_figures_equations_and_references_are_numbered_by_section(path):
     for equation in soup.select('span.eqno'):
         assert re.match(rf'\({re.escape(number)}\.\d+\)', equation.text)
     for reference in soup.select('span.std-numref'):
-        assert re.fullmatch(r'(Fig\.|Section) 3\.\d(\.\d+)*', reference.text)
+        assert re.fullmatch(r'(Fig\.|Section|Exercise) 3\.\d(\.\d+)*', reference.text)
     text = soup.get_text()
     assert '{numref}' not in text and '{eq}' not in text and '$$' not in text
 

@@ -75,7 +75,7 @@ class Visit:
 
     def __init__(self, browser, base, path):
         self.base, self.problems = base, []
-        self.context = browser.new_context(viewport={'width': 1280, 'height': 900})
+        self.context = browser.new_context(viewport={'width': 1440, 'height': 900})
         self.page = self.context.new_page()
         self.page.route('**/*', self._only_local)
         self.page.on('console', self._console)
@@ -148,6 +148,15 @@ def test_every_image_and_figure_loads(visits, path):
         image => !image.complete || image.naturalWidth === 0).map(image => image.src)''')
     assert broken == []
     REPORT.setdefault(path, {})['figures'] = visits(path).count('figure')
+
+
+@pytest.mark.parametrize('path', [p for p in PAGES if p.startswith('chapters/')])
+def test_code_fits_its_box(visits, path):
+    overflowing = visits(path).page.evaluate('''() => Array.from(document.querySelectorAll(
+        'div.cell_input pre, div.cell_output pre')).filter(
+        pre => pre.scrollWidth > pre.clientWidth + 1).map(
+        pre => pre.textContent.split('\\n').reduce((a, b) => a.length > b.length ? a : b))''')
+    assert overflowing == [], 'lines too wide for a 1440 px window'
 
 
 @pytest.mark.parametrize('path', [p for p in PAGES if p.startswith('chapters/3_')])

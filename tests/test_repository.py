@@ -74,3 +74,17 @@ def test_notebook_has_the_books_shape(path):
     assert markdown.count(':class: dropdown') == exercises
     errors = [o for c in cells for o in c.get('outputs', []) if o['output_type'] == 'error']
     assert not errors
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
+def test_every_figure_has_a_caption_and_is_cited(path):
+    cells = json.loads(path.read_text())['cells']
+    markdown = ''.join(''.join(c['source']) for c in cells if c['cell_type'] == 'markdown')
+    figures = [c['metadata']['mystnb']['figure'] for c in cells
+               if 'figure' in c['metadata'].get('mystnb', {})]
+    for figure in figures:
+        assert figure.get('caption') and figure.get('name', '').startswith('fig-')
+        assert f'{{numref}}`{figure["name"]}`' in markdown, f'{figure["name"]} is never cited'
+    images = [c for c in cells for o in c.get('outputs', [])
+              if c['cell_type'] == 'code' and 'image/svg+xml' in o.get('data', {})]
+    assert len(images) == len(figures), "a figure without a caption"

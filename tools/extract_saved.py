@@ -635,10 +635,13 @@ def write(files, out_dir, force):
                 f'again with --force to overwrite it, or `git checkout {path}` to drop it'
             )
     out_dir.mkdir(parents=True, exist_ok=True)
+    umask = os.umask(0)
+    os.umask(umask)
     for name, content in files.items():
         handle, temporary = tempfile.mkstemp(dir=out_dir, prefix=f'.{name}.')
         with os.fdopen(handle, 'w') as stream:
             stream.write(content)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes files private
         os.replace(temporary, out_dir / name)
 
 

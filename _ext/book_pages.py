@@ -1,4 +1,4 @@
-"""Make the HTML pages work offline and load without console errors.
+"""Make the HTML pages work offline, load without console errors, and fit code.
 
 * Publishes _assets/ (our scripts) and _vendor/ (MathJax, RequireJS and the
   Jupyter widgets HTML manager, copied from npm by tools/build_book.py) as part
@@ -10,6 +10,7 @@
   twice, which raises a SyntaxError on every page.
 * Gives the theme a default colour mode, so that a first visit does not log
   "Got invalid theme mode".
+* Adds _assets/book.css (a code font size at which a library-length line fits).
 """
 
 from pathlib import Path
@@ -39,6 +40,7 @@ def _fix_page(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.add_css_file('book.css')
     app.connect('builder-inited', _publish_static_folders)
     app.connect('html-page-context', _fix_page)
     return {'parallel_read_safe': True, 'parallel_write_safe': True, 'version': '1.0'}
