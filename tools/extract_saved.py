@@ -319,8 +319,6 @@ class Library:
                 statement = f'import {alias.name}'
             if alias.asname:
                 statement += f' as {alias.asname}'
-            elif isinstance(node, ast.Import) and '.' in alias.name:
-                statement = f'import {alias.name}'
             previous = self.imports.get(bound)
             if previous is not None and previous != statement:
                 raise cell.error(
@@ -359,9 +357,7 @@ def _split_class(block, node, source):
         block.source = source
 
 
-WHOLE_CELL_ALLOWED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-
-
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 HARMLESS_CALLS = {'dict', 'frozenset', 'list', 'set', 'tuple'}
 
 
@@ -380,13 +376,11 @@ def _runs_code(node):
 def collect_cell(library, cell, aliases):
     """Add a cell's saved definitions (and the imports they may need) to the library."""
     python = _python_only(cell.source)
-    if MARKER in python.replace(' ', ''):
-        _parse(cell, python, strict=True)  # a syntax error is reported as such
-        markers = _marker_lines(cell, python)
-    else:
-        markers = []
+    maybe_saved = MARKER in python.replace(' ', '')
+    # Unsaved cells may hold anything; they only contribute their imports.
+    tree = _parse(cell, python, strict=maybe_saved)
+    markers = _marker_lines(cell, python) if maybe_saved else []
     if not markers:
-        tree = _parse(cell, python, strict=False)
         for node in tree.body if tree else []:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 library.add_import(cell, node, aliases)
@@ -397,7 +391,6 @@ def collect_cell(library, cell, aliases):
             if a != b
         )
         raise cell.error('a cell with saved code may not hold IPython magics or shell commands', magic)
-    tree = _parse(cell, python, strict=True)
     lines = python.split('\n')
     first_code_line = next(i for i, line in enumerate(lines, 1) if line.strip())
     whole_cell = lines[first_code_line - 1].strip().replace(' ', '') == MARKER
@@ -433,7 +426,7 @@ def _header_end(node):
 
 
 def _check_definition(cell, node, whole_cell):
-    if isinstance(node, WHOLE_CELL_ALLOWED):
+    if isinstance(node, DEFINITIONS):
         return
     constant = isinstance(node, (ast.Assign, ast.AnnAssign)) and not _runs_code(node)
     docstring = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
