@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:8be113ca59442cf2d1e03eaa2a05ef2f2db2a70569da99c2724af7470e2c70e1
+# checksum: sha256:81dd9e2e66a9627b0a4247d64ccc87cdd5a4c82d3cd5d917ef1f6dff4d871df7
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -295,7 +295,8 @@ class ProgressBoard(HyperParameters):
 
     def draw(self, x, y, label, every_n=1):
         """Add (x, y) to the curve `label`, plotting the mean of every `every_n`."""
-        every_n = check_int('every_n', every_n)
+        if type(every_n) is not int or every_n < 1:  # the quick check comes first
+            every_n = check_int('every_n', every_n)
         raw = self._raw.setdefault(label, [])
         raw.append((float(x), float(y)))
         if len(raw) < every_n:
@@ -410,12 +411,9 @@ class Module(nn.Module, HyperParameters):
             x = self.trainer.epoch + 1
             n = self.trainer.num_val_batches / self.plot_valid_per_epoch
         if isinstance(value, torch.Tensor):
-            value = value.detach()
+            value = value.item()  # a Python float, outside autograd
         self.board.draw(
-            x,
-            float(value),
-            ('train_' if train else 'val_') + key,
-            every_n=max(1, int(n)),
+            x, value, ('train_' if train else 'val_') + key, every_n=max(1, int(n))
         )
 
     def training_step(self, batch):
@@ -548,7 +546,7 @@ class Trainer(HyperParameters):
         """Raise FloatingPointError, naming epoch and batch, if `loss` is NaN or inf."""
         if loss is None:  # a validation_step may return nothing
             return
-        value = float(loss.detach())
+        value = loss.item()
         if math.isfinite(value):
             return
         done, per_epoch = (
