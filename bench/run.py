@@ -11,17 +11,20 @@ baseline next to it, so that a noisy machine shifts both sides alike.
 
 import argparse
 import json
+import os
 import platform
 import re
 import statistics
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
 import torch
 from jupyter_client.manager import start_new_kernel
+from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / 'tools'))
@@ -200,7 +203,6 @@ def bench_scaling(repeats):
 
 def execute_seconds(notebook):
     """Wall time to run a notebook in a fresh kernel, and its slowest cells."""
-    from nbclient import NotebookClient
     client = NotebookClient(notebook, timeout=600, kernel_name='python3',
                             resources={'metadata': {'path': str(ROOT / 'chapters')}},
                             record_timing=True)
@@ -214,11 +216,15 @@ def execute_seconds(notebook):
             continue
         timing = cell.metadata.get('execution', {})
         if 'iopub.execute_input' in timing and 'shell.execute_reply' in timing:
-            from datetime import datetime
-            begin = datetime.fromisoformat(timing['iopub.execute_input'].replace('Z', '+00:00'))
-            end = datetime.fromisoformat(timing['shell.execute_reply'].replace('Z', '+00:00'))
-            cells.append(((end - begin).total_seconds(), cell.source.split('\n')[0][:40]))
+            seconds_taken = (timestamp(timing['shell.execute_reply'])
+                             - timestamp(timing['iopub.execute_input'])).total_seconds()
+            cells.append((seconds_taken, cell.source.split('\n')[0][:40]))
     return total, sorted(cells, reverse=True)
+
+
+def timestamp(text):
+    """A kernel message's ISO time (with a trailing Z) as a datetime."""
+    return datetime.fromisoformat(text.replace('Z', '+00:00'))
 
 
 def bench_notebooks(repeats):
@@ -288,9 +294,9 @@ def target(met, goal):
 
 
 def machine():
-    cpu = next((line.split(':', 1)[1].strip() for line in open('/proc/cpuinfo')
-                if line.startswith('model name')), platform.processor())
-    import os
+    with open('/proc/cpuinfo') as info:
+        cpu = next((line.split(':', 1)[1].strip() for line in info
+                    if line.startswith('model name')), platform.processor())
     return (f'{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, '
             f'torch {torch.__version__}, {time.strftime("%Y-%m-%d")}')
 

@@ -420,7 +420,7 @@ def collect_cell(library, cell, aliases):
 
 def _header_end(node):
     """Last line of a definition's header (decorators and the def/class line)."""
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+    if isinstance(node, DEFINITIONS):
         return node.body[0].lineno - 1 if node.body[0].lineno > node.lineno else node.lineno
     return node.lineno
 
