@@ -1,43 +1,69 @@
 # One entry point for the book, its library and its tests.
 #   make book   build the HTML book into _build/html (sets up .venv on first use)
 #   make test   build the book, then run the whole test suite (.venv on first use)
-#   make lab    open the notebooks in JupyterLab with the book's kernel
+#   make lab    open the notebooks in JupyterLab (its own environment, .venv-lab)
 #   make bench  print the benchmark table and write it into README.md
-#   make browser-test  open every page of the built book in headless Chromium
-# Every target creates the virtual environment .venv on first use.
+#   make browser-test  build the book, then open every page in headless Chromium
+#   make portability  the notebooks under other CPU kernels and a slow clock
+# Every target creates the virtual environment .venv on first use (Python 3.11 or newer;
+# JupyterLab gets its own, .venv-lab, so that it never changes the tested one).
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 READY := $(VENV)/.ready
+LAB_VENV := .venv-lab
+LAB_READY := $(LAB_VENV)/.ready
+# pytest-xdist: one worker per core; a notebook's cells stay together in one kernel.
+PARALLEL := -n auto --dist loadfile
+# Another computer's arithmetic: PyTorch's plain (non-AVX) kernels and one thread.
+OTHER_CPU := ATEN_CPU_CAPABILITY=default OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: env book test lab bench browser-test extract execute lock clean
+.PHONY: env book test lab bench browser-test portability extract execute lock clean
 
 env: $(READY)
 
 $(READY): requirements.txt pyproject.toml
+	@$(PYTHON) tools/prerequisites.py python
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-build-isolation --no-deps -e .
 	touch $@
 
 book: $(READY)
+	@$(PY) tools/prerequisites.py python npm
 	$(PY) tools/extract_saved.py --check
 	$(PY) tools/build_book.py
 
-test: book
-	$(PY) -m pytest
-	@echo "Second run of the notebooks: their outputs must reproduce again."
-	$(PY) -m pytest chapters -q
+test: $(READY)
+	@$(PY) tools/prerequisites.py python npm chromium
+	$(PY) tools/extract_saved.py --check
+	$(PY) tools/build_book.py
+	$(PY) -m pytest $(PARALLEL)
+	@echo "Second run of the notebooks, as another computer runs them: $(OTHER_CPU)"
+	$(OTHER_CPU) $(PY) -m pytest chapters -q $(PARALLEL)
 
-lab: $(READY)
-	$(PY) -m pip install --quiet -r requirements-lab.txt
-	$(VENV)/bin/jupyter lab chapters
+# The same notebooks under AVX2 kernels with two threads, and with a clock 100x slower
+# (tools/slow_clock/sitecustomize.py), as a loaded or slow machine runs them.
+portability: $(READY)
+	ATEN_CPU_CAPABILITY=avx2 OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 $(PY) -m pytest chapters -q $(PARALLEL)
+	PYTHONPATH=$(CURDIR)/tools/slow_clock $(PY) -m pytest chapters -q $(PARALLEL)
+
+lab: $(LAB_READY)
+	$(LAB_VENV)/bin/jupyter lab chapters
+
+$(LAB_READY): requirements.txt requirements-lab.txt pyproject.toml
+	@$(PYTHON) tools/prerequisites.py python
+	test -x $(LAB_VENV)/bin/python || $(PYTHON) -m venv $(LAB_VENV)
+	$(LAB_VENV)/bin/python -m pip install --quiet -r requirements.txt -r requirements-lab.txt
+	$(LAB_VENV)/bin/python -m pip install --quiet --no-build-isolation --no-deps -e .
+	touch $@
 
 bench: $(READY)
 	$(PY) bench/run.py --readme
 
-browser-test: $(READY)
+browser-test: book
+	@$(PY) tools/prerequisites.py chromium
 	$(PY) -m pytest tests/test_browser.py
 
 extract: $(READY)
