@@ -99,8 +99,12 @@ def downloaded_notebook(path):
 
 
 def project_packages():
+    """What a pip install into the project's .venv would change: the installed
+    entries (caches aside), and the modification times of d2lsave's own."""
     site = Path(sysconfig.get_paths()['purelib'])
-    return {entry.name: entry.stat().st_mtime_ns for entry in site.iterdir()}
+    ours = ('d2lsave', '__editable__')
+    return {entry.name: entry.stat().st_mtime_ns if entry.name.startswith(ours) else None
+            for entry in site.iterdir() if entry.name != '__pycache__'}
 
 
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda path: path.stem)
@@ -119,6 +123,7 @@ def test_downloaded_notebook_installs_d2lsave_and_runs(path, wheels, tmp_path, m
     monkeypatch.setenv('PIP_CONFIG_FILE', os.devnull)
     monkeypatch.setenv('PIP_NO_INDEX', '1')
     monkeypatch.setenv('PIP_FIND_LINKS', str(wheels))
+    monkeypatch.setenv('PYTHONDONTWRITEBYTECODE', '1')  # no caches written into .venv either
     before = project_packages()
 
     notebook = nbformat.read(download, as_version=4)
