@@ -1,10 +1,10 @@
 """Make the HTML pages work offline, load without console errors, and fit code.
 
-* Publishes _assets/ (our scripts) and _vendor/ (MathJax, RequireJS and the
-  Jupyter widgets HTML manager, copied from npm by tools/build_book.py) as part
-  of _static/. They are added here rather than in _config.yml because
-  jupyter-book would otherwise insert every .js file of those folders in every
-  page.
+* Publishes _assets/ (our scripts, among them widgets-static.js, the widgets'
+  renderer that MyST-NB adds to pages with widget state) and _vendor/ (MathJax,
+  copied from npm by tools/build_book.py) as part of _static/. They are added
+  here rather than in _config.yml because jupyter-book would otherwise insert
+  every .js file of those folders in every page.
 * Drops sphinx-thebe's scripts: the book has no live-code launcher, thebe's
   code would come from a CDN, and jupyter-book adds its inline configuration
   twice, which raises a SyntaxError on every page.
