@@ -7,8 +7,9 @@
 // and FloatSlider, with the client-side links of `jslink` and `jsdlink`. Python
 // callbacks cannot run without a kernel; links can, so a slider linked to a
 // Stack of pictures computed in advance stays live. Sliders are native range
-// inputs with a <label>, operable from the keyboard; pictures carry the
-// widget's tooltip as their alternative text.
+// inputs with a <label>, operable from the keyboard; a picture's alternative
+// text is the `alt` of its state (where d2lsave.slider_figure stores it) or
+// else its tooltip.
 (function () {
   'use strict';
 
@@ -135,7 +136,8 @@
   function renderImage(model) {
     const buffer = model.buffers.value;
     const format = model.get('format') || 'png';
-    const image = element('img', 'widget-image', {alt: model.get('tooltip') || ''});
+    const text = model.get('alt') || model.get('tooltip') || '';
+    const image = element('img', 'widget-image', {alt: text});
     if (buffer && buffer.encoding === 'base64') {
       image.src = format === 'url' ? atob(buffer.data)
         : `data:image/${format};base64,${buffer.data}`;

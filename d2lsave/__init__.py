@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:bcb6a100e9e136c79b9d1fa1fcb285afbd44d3b80c1d878c3d8f783983e28a0b
+# checksum: sha256:7f8bcfef41ae1761bd6e6dfce75f5fac834bbe84c373ae8536232138032967e2
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -195,12 +195,18 @@ def slider_figure(draw, alt, figsize=(3.5, 2.5), **sliders):
     `draw(axes, **values)` plots one setting onto a fresh Matplotlib axes, and
     `alt` (a format string over the same names, or a function of them) says in
     words what that picture shows. Every combination of values is drawn now, as
-    a small SVG in an `ipywidgets.Image`, and each slider's `index` is linked to
-    the `selected_index` of the `Stack`s that hold the pictures with `jsdlink`,
-    which runs in the browser: the widget works in the static book, with no
-    kernel, as well as in JupyterLab.
+    a small SVG in an `ipywidgets.Image` (whose state also holds `alt`), and each
+    slider's `index` is linked to the `selected_index` of the `Stack`s that hold
+    the pictures with `jsdlink`, which runs in the browser: the widget works in
+    the static book, with no kernel, as well as in JupyterLab.
     """
     import ipywidgets as widgets
+    import traitlets
+
+    class Picture(widgets.Image):
+        # An Image's `tooltip` would break its view in JupyterLab (ipywidgets 8.1
+        # reads a `description` that images lack), so the text is a trait of its own.
+        alt = traitlets.Unicode().tag(sync=True)
 
     if not sliders:
         raise TypeError('slider_figure needs at least one slider')
@@ -216,10 +222,10 @@ def slider_figure(draw, alt, figsize=(3.5, 2.5), **sliders):
 
     def pictures(depth, values):
         if depth == len(names):
-            return widgets.Image(
+            return Picture(
                 value=svg_frame(draw, figsize, values),
                 format='svg+xml',
-                tooltip=describe(**values),
+                alt=describe(**values),
             )
         slider = sliders[names[depth]]
         children = []

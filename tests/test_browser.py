@@ -306,8 +306,8 @@ def test_sliders_show_the_right_frame_from_the_keyboard(visits, path):
         def expect(indices):
             image = shown_frame(models, stack, indices)
             src = f"data:image/{image['state']['format']};base64,{image['buffers'][0]['data']}"
-            assert image['state']['tooltip'], 'a picture without a text alternative'
-            assert visible_picture(widget) == [[src, image['state']['tooltip']]]
+            assert image['state']['alt'], 'a picture without a text alternative'
+            assert visible_picture(widget) == [[src, image['state']['alt']]]
 
         expect(start)
         for slider_number, slider in enumerate(sliders):
