@@ -3,7 +3,7 @@
 #   make test   build the book, then run the whole test suite (.venv on first use)
 #   make lab    open the notebooks in JupyterLab with the book's kernel
 #   make bench  print the benchmark table and write it into README.md
-#   make browser-test  open every page of the built book in headless Chromium
+#   make browser-test  open every page of the built book in headless Chromium (and axe-core)
 # Every target creates the virtual environment .venv on first use.
 
 PYTHON ?= python3
@@ -38,7 +38,7 @@ bench: $(READY)
 	$(PY) bench/run.py --readme
 
 browser-test: $(READY)
-	$(PY) -m pytest tests/test_browser.py
+	$(PY) -m pytest tests/test_browser.py tests/test_accessibility.py
 
 extract: $(READY)
 	$(PY) tools/extract_saved.py
