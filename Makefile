@@ -3,7 +3,7 @@
 #   make test   build the book, then run the whole test suite (.venv on first use)
 #   make lab    open the notebooks in JupyterLab (its own environment, .venv-lab)
 #   make bench  print the benchmark table and write it into README.md
-#   make browser-test  build the book, then open every page in headless Chromium
+#   make browser-test  build the book, then open every page in headless Chromium (and axe-core)
 #   make portability  the notebooks under other CPU kernels and a slow clock
 # Every target creates the virtual environment .venv on first use (Python 3.11 or newer;
 # JupyterLab gets its own, .venv-lab, so that it never changes the tested one).
@@ -64,7 +64,7 @@ bench: $(READY)
 
 browser-test: book
 	@$(PY) tools/prerequisites.py chromium
-	$(PY) -m pytest tests/test_browser.py
+	$(PY) -m pytest tests/test_browser.py tests/test_accessibility.py
 
 extract: $(READY)
 	$(PY) tools/extract_saved.py

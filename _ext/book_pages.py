@@ -1,19 +1,27 @@
 """Make the HTML pages work offline, load without console errors, and fit code.
 
-* Publishes _assets/ (our scripts) and _vendor/ (MathJax, RequireJS and the
-  Jupyter widgets HTML manager, copied from npm by tools/build_book.py) as part
-  of _static/. They are added here rather than in _config.yml because
-  jupyter-book would otherwise insert every .js file of those folders in every
-  page.
+* Publishes _assets/ (our scripts, among them widgets-static.js, the widgets'
+  renderer that MyST-NB adds to pages with widget state) and _vendor/ (MathJax,
+  copied from npm by tools/build_book.py) as part of _static/. They are added
+  here rather than in _config.yml because jupyter-book would otherwise insert
+  every .js file of those folders in every page.
 * Drops sphinx-thebe's scripts: the book has no live-code launcher, thebe's
   code would come from a CDN, and jupyter-book adds its inline configuration
   twice, which raises a SyntaxError on every page.
 * Gives the theme a default colour mode, so that a first visit does not log
   "Got invalid theme mode".
 * Adds _assets/book.css (a code font size at which a library-length line fits).
+* Accessibility: every figure's picture gets its caption as alternative text
+  (instead of its file name); the "Show code cell source" toggles of MyST-NB
+  lose an aria-label that hid their visible text from assistive technology;
+  _templates/ overrides two theme buttons for the same reason.
 """
 
+import re
 from pathlib import Path
+
+from docutils import nodes
+from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,8 +47,43 @@ def _fix_page(app, pagename, templatename, context, doctree):
         context['default_mode'] = 'light'
 
 
+def _add_templates(app, config):
+    path = str(ROOT / '_templates')
+    if path not in config.templates_path:
+        config.templates_path.insert(0, path)
+
+
+def _is_placeholder(alt, uri):
+    return not alt or alt == uri or re.search(r'\.(svg|png|jpe?g|gif)$', alt) is not None
+
+
+def _caption_as_alt(app, doctree, docname):
+    """Give each figure's images the figure's caption as their text alternative."""
+    for figure in doctree.findall(nodes.figure):
+        captions = list(figure.findall(nodes.caption))
+        if not captions:
+            continue
+        text = ' '.join(captions[0].astext().split())
+        for image in figure.findall(nodes.image):
+            if _is_placeholder(image.get('alt'), image.get('uri')):
+                image['alt'] = text
+
+
+def _visit_hidden_input(self, node):
+    """MyST-NB's toggle, named by its visible text (no aria-label hiding it)."""
+    self.body.append(f'<details class="admonition hide {" ".join(node["classes"])}">\n')
+    self.body.append('<summary>\n')
+    for state, prompt in (('collapsed', node['prompt_show']), ('expanded', node['prompt_hide'])):
+        self.body.append(f'<p class="{state} admonition-title">{self.encode(prompt)}</p>\n')
+    self.body.append('</summary>\n')
+
+
 def setup(app):
     app.add_css_file('book.css')
+    app.add_node(HideCodeCellNode, override=True,
+                 html=(_visit_hidden_input, depart_HideCellInput))
+    app.connect('config-inited', _add_templates)
     app.connect('builder-inited', _publish_static_folders)
+    app.connect('doctree-resolved', _caption_as_alt)
     app.connect('html-page-context', _fix_page)
     return {'parallel_read_safe': True, 'parallel_write_safe': True, 'version': '1.0'}

@@ -13,6 +13,7 @@ Run it alone with `make browser-test` (after `make book`).
 import functools
 import http.server
 import json
+import re
 import shutil
 import threading
 import urllib.error
@@ -240,3 +241,91 @@ def summary():
     totals = {key: sum(page.get(key, 0) for page in REPORT.values())
               for key in ('equations', 'figures', 'widgets', 'solutions')}
     return {'pages': len(REPORT), **totals, 'by_page': REPORT}
+
+
+def widget_state(html_path):
+    """The widget models stored in a built page, and the model ids of its views."""
+    text = html_path.read_text(encoding='utf-8')
+    state = re.search(r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>',
+                      text, re.DOTALL)
+    views = re.findall(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>',
+                       text, re.DOTALL)
+    models = json.loads(state.group(1))['state'] if state else {}
+    return models, [json.loads(view)['model_id'] for view in views]
+
+
+def model_ref(reference):
+    return reference.removeprefix('IPY_MODEL_')
+
+
+def shown_frame(models, stack_id, indices):
+    """The Image model a Stack shows when every linked slider is at `indices[slider]`.
+
+    The links are read from the stored jsdlink/jslink models, not assumed.
+    """
+    drivers = {model_ref(m['state']['target'][0]): model_ref(m['state']['source'][0])
+               for m in models.values() if m['model_name'].endswith('LinkModel')}
+    model_id = stack_id
+    while models[model_id]['model_name'] == 'StackModel':
+        children = models[model_id]['state']['children']
+        model_id = model_ref(children[indices[drivers[model_id]]])
+    return models[model_id]
+
+
+def pages_with_widgets():
+    """The pages made from notebooks that store widget state."""
+    import extract_saved
+    return [p.relative_to(ROOT).with_suffix('.html').as_posix()
+            for p in extract_saved.toc_files(ROOT) if p.suffix == '.ipynb'
+            and json.loads(p.read_text(encoding='utf-8'))['metadata'].get('widgets')]
+
+
+SLIDER_PAGES = pages_with_widgets()
+
+
+def assert_shows(widget, models, stack, indices):
+    """The widget shows, alone, the stored frame for these slider positions, with its alt."""
+    image = shown_frame(models, stack, indices)
+    src = f"data:image/{image['state']['format']};base64,{image['buffers'][0]['data']}"
+    assert image['state']['alt'], 'a picture without a text alternative'
+    shown = widget.evaluate('''w => Array.from(w.querySelectorAll('img'))
+        .filter(i => i.checkVisibility()).map(i => [i.getAttribute('src'), i.alt])''')
+    assert shown == [[src, image['state']['alt']]]
+
+
+def move_each_slider_and_back(page, widget, models, view_id):
+    """Arrow keys on each slider of one widget; returns how many sliders it moved."""
+    children = [model_ref(c) for c in models[view_id]['state']['children']]
+    sliders = [c for c in children if models[c]['model_name'] == 'SelectionSliderModel']
+    stack = next(c for c in children if models[c]['model_name'] == 'StackModel')
+    start = {s: models[s]['state']['index'] for s in sliders}
+    assert_shows(widget, models, stack, start)
+    for number, slider in enumerate(sliders):
+        state = models[slider]['state']
+        forward = start[slider] < len(state['_options_labels']) - 1
+        key, back, moved_to = (('ArrowRight', 'ArrowLeft', start[slider] + 1) if forward
+                               else ('ArrowLeft', 'ArrowRight', start[slider] - 1))
+        field = widget.locator('input[type=range]').nth(number)
+        label = widget.locator(f'label[for="{field.get_attribute("id")}"]')
+        assert label.inner_text() == state['description']
+        field.focus()
+        page.keyboard.press(key)
+        assert field.get_attribute('aria-valuetext') == state['_options_labels'][moved_to]
+        assert_shows(widget, models, stack, {**start, slider: moved_to})
+        page.keyboard.press(back)
+        assert_shows(widget, models, stack, start)
+    return len(sliders)
+
+
+@pytest.mark.parametrize('path', SLIDER_PAGES)
+def test_sliders_show_the_right_frame_from_the_keyboard(visits, path):
+    """Each slider, moved with the arrow keys, shows the frame stored for its value."""
+    visit = visits(path)
+    models, views = widget_state(HTML / path)
+    widgets = visit.page.locator('.widget-static')
+    assert widgets.count() == len(views)
+    moved = sum(move_each_slider_and_back(visit.page, widgets.nth(number), models, view_id)
+                for number, view_id in enumerate(views))
+    assert moved > 0
+    assert visit.problems == []
+    REPORT.setdefault(path, {})['sliders_moved'] = moved

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Build the HTML book into _build/html from scratch, every warning an error.
 
-The book serves its own JavaScript (MathJax, RequireJS, the Jupyter widgets
-HTML manager), so that the pages work with no network: the npm packages pinned
+The book serves its own JavaScript (MathJax; the widgets' renderer is ours, in
+_assets/), so that the pages work with no network: the npm packages pinned
 in package-lock.json are installed with `npm ci` and copied into _vendor/,
 which Sphinx publishes as part of _static/.
 
@@ -26,8 +26,6 @@ VENDOR = ROOT / '_vendor'
 # What the pages load: (path inside node_modules, path inside _static).
 ASSETS = [
     ('mathjax/es5', 'mathjax'),
-    ('requirejs/require.js', 'require.js'),
-    ('@jupyter-widgets/html-manager/dist', 'html-manager'),
 ]
 
 
@@ -39,7 +37,7 @@ def install_node_packages():
         return
     npm = shutil.which('npm')
     if npm is None:
-        sys.exit('build_book: npm is needed to install MathJax and the widget manager '
+        sys.exit('build_book: npm is needed to install MathJax '
                  '(install Node.js, e.g. `apt-get install -y nodejs npm`)')
     subprocess.run([npm, 'ci', '--ignore-scripts', '--no-audit', '--no-fund'],
                    cwd=ROOT, check=True)

@@ -1,0 +1,89 @@
+"""axe-core on every page of the built book, in the theme's light and dark modes.
+
+The pages are served from _build/html on 127.0.0.1 and opened in headless
+Chromium; axe-core (npm, installed into node_modules with the book's other
+JavaScript, never served to readers) checks them against the WCAG 2.0/2.1 A and
+AA rules once the math is typeset and the widgets are drawn. A page fails on
+any violation axe rates critical or serious. The counts per page and mode go to
+_build/accessibility-report.json.
+
+Run it alone with `.venv/bin/python -m pytest tests/test_accessibility.py` after `make book`.
+"""
+
+import functools
+import http.server
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from test_browser import CHROMIUM, FLAGS, HTML, PAGES, QuietHandler
+
+AXE = ROOT / 'node_modules' / 'axe-core' / 'axe.min.js'
+TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
+BLOCKING = ('critical', 'serious')
+MODES = ('light', 'dark')
+COUNTS = {}
+
+
+@pytest.fixture(scope='module')
+def base_url():
+    if not (HTML / 'index.html').exists():
+        pytest.fail('_build/html is missing: build the book first (make book)')
+    if not AXE.exists():
+        pytest.fail(f'{AXE} is missing: run `npm ci` (tools/build_book.py does)')
+    handler = functools.partial(QuietHandler, directory=str(HTML))
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f'http://127.0.0.1:{httpd.server_address[1]}/'
+    httpd.shutdown()
+    (ROOT / '_build' / 'accessibility-report.json').write_text(json.dumps(COUNTS, indent=1))
+
+
+@pytest.fixture(scope='module')
+def chromium():
+    from playwright.sync_api import sync_playwright
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f'{CHROMIUM} is missing: apt-get install -y chromium')
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+def axe_violations(chromium, url, mode):
+    """axe's violations on the page at `url`, opened in the theme's `mode`."""
+    context = chromium.new_context(viewport={'width': 1440, 'height': 900})
+    try:
+        # The theme reads the reader's choice of mode from localStorage.
+        context.add_init_script(f'localStorage.setItem("mode", "{mode}")')
+        page = context.new_page()
+        page.goto(url, wait_until='load')
+        page.wait_for_load_state('networkidle')
+        page.evaluate('() => window.MathJax && MathJax.startup && MathJax.startup.promise')
+        assert page.evaluate('() => document.documentElement.dataset.theme') == mode
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate('''tags => axe.run(document, {
+            runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})''', TAGS)
+        return result['violations']
+    finally:
+        context.close()
+
+
+def describe(violation):
+    targets = [' '.join(node['target']) for node in violation['nodes'][:3]]
+    return f"{violation['impact']} {violation['id']} ({len(violation['nodes'])}x): {targets}"
+
+
+@pytest.mark.parametrize('mode', MODES)
+@pytest.mark.parametrize('path', PAGES)
+def test_no_serious_accessibility_violations(chromium, base_url, path, mode):
+    violations = axe_violations(chromium, base_url + path, mode)
+    counts = {impact: {'rules': sum(v['impact'] == impact for v in violations),
+                       'elements': sum(len(v['nodes']) for v in violations
+                                       if v['impact'] == impact)}
+              for impact in ('critical', 'serious', 'moderate', 'minor')}
+    COUNTS.setdefault(path, {})[mode] = counts
+    blocking = [describe(v) for v in violations if v['impact'] in BLOCKING]
+    assert blocking == []
