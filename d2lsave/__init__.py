@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:81dd9e2e66a9627b0a4247d64ccc87cdd5a4c82d3cd5d917ef1f6dff4d871df7
+# checksum: sha256:926b6da179295e01beb4d4be356ac0e3e64940711b913f48f888b3e87b64ab03
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -258,9 +258,7 @@ def svg_of(figure):
     """Render a Matplotlib figure to SVG text that is identical on every run."""
     buffer = io.StringIO()
     with matplotlib.rc_context(SVG_SETTINGS):
-        figure.savefig(
-            buffer, format='svg', metadata={'Date': None}, bbox_inches='tight'
-        )
+        figure.savefig(buffer, format='svg', metadata={'Date': None}, bbox_inches='tight')
     return buffer.getvalue()
 
 
@@ -412,9 +410,7 @@ class Module(nn.Module, HyperParameters):
             n = self.trainer.num_val_batches / self.plot_valid_per_epoch
         if isinstance(value, torch.Tensor):
             value = value.item()  # a Python float, outside autograd
-        self.board.draw(
-            x, value, ('train_' if train else 'val_') + key, every_n=max(1, int(n))
-        )
+        self.board.draw(x, value, ('train_' if train else 'val_') + key, every_n=max(1, int(n)))
 
     def training_step(self, batch):
         loss = self.loss(self(*batch[:-1]), batch[-1])
@@ -475,9 +471,7 @@ class Trainer(HyperParameters):
         check_real('gradient_clip_val', gradient_clip_val, minimum=0)
         available = torch.cuda.device_count()
         if num_gpus > available:
-            raise ValueError(
-                f'num_gpus={num_gpus} but this machine has {available} GPU(s)'
-            )
+            raise ValueError(f'num_gpus={num_gpus} but this machine has {available} GPU(s)')
         if num_gpus > 1:
             raise ValueError('this Trainer trains on one device: use num_gpus=0 or 1')
         self.device = gpu() if num_gpus else cpu()
@@ -486,9 +480,7 @@ class Trainer(HyperParameters):
         self.train_dataloader = data.train_dataloader()
         self.val_dataloader = data.val_dataloader()
         self.num_train_batches = len(self.train_dataloader)
-        self.num_val_batches = (
-            len(self.val_dataloader) if self.val_dataloader is not None else 0
-        )
+        self.num_val_batches = len(self.val_dataloader) if self.val_dataloader is not None else 0
 
     def prepare_model(self, model):
         model.trainer = self
@@ -575,9 +567,7 @@ class SyntheticRegressionData(DataModule):
         super().__init__()
         w = torch.as_tensor(w, dtype=torch.float32)
         if w.dim() != 1 or len(w) == 0:
-            raise ValueError(
-                f'w must be a non-empty 1-D tensor, got shape {tuple(w.shape)}'
-            )
+            raise ValueError(f'w must be a non-empty 1-D tensor, got shape {tuple(w.shape)}')
         b = check_real('b', b)
         noise = check_real('noise', noise, minimum=0)
         check_int('num_train', num_train)
@@ -773,9 +763,6 @@ class WeightDecay(LinearRegression):
 
     def configure_optimizers(self):
         return torch.optim.SGD(
-            [
-                {'params': self.net.weight, 'weight_decay': self.wd},
-                {'params': self.net.bias},
-            ],
+            [{'params': self.net.weight, 'weight_decay': self.wd}, {'params': self.net.bias}],
             lr=self.lr,
         )

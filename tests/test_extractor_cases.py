@@ -21,11 +21,17 @@ def text(book):
 
 
 def test_a_decorator_stays_with_its_method_when_another_one_is_replaced(book):
-    book.add('a', 'class Shape:  #@save\n    @property\n    def area(self):\n        return 1\n\n'
-                  '    @staticmethod\n    def unit():\n        return 1\n\n'
-                  '    def name(self):\n        return "shape"')
-    book.add('b', 'import d2lsave as d2l',
-             '@d2l.add_to_class(d2l.Shape)  #@save\ndef area(self):\n    return 2')
+    book.add(
+        'a',
+        'class Shape:  #@save\n    @property\n    def area(self):\n        return 1\n\n'
+        '    @staticmethod\n    def unit():\n        return 1\n\n'
+        '    def name(self):\n        return "shape"',
+    )
+    book.add(
+        'b',
+        'import d2lsave as d2l',
+        '@d2l.add_to_class(d2l.Shape)  #@save\ndef area(self):\n    return 2',
+    )
     assert extract(book) == 0
     shape = load(book.package, 'pkg_decorator').Shape
     assert shape().area() == 2 and shape.unit() == 1 and shape().name() == 'shape'
@@ -40,10 +46,16 @@ def test_a_class_without_members_on_separate_lines_is_kept_whole(book):
 
 
 def test_a_class_saved_again_on_a_later_base_moves_after_that_base(book):
-    book.add('a', 'class Model:  #@save\n    def kind(self):\n        return "plain"',
-             'def make():  #@save\n    return Model()')
-    book.add('b', 'class Base:  #@save\n    def hello(self):\n        return "hi"',
-             'class Model(Base):  #@save\n    def kind(self):\n        return "derived"')
+    book.add(
+        'a',
+        'class Model:  #@save\n    def kind(self):\n        return "plain"',
+        'def make():  #@save\n    return Model()',
+    )
+    book.add(
+        'b',
+        'class Base:  #@save\n    def hello(self):\n        return "hi"',
+        'class Model(Base):  #@save\n    def kind(self):\n        return "derived"',
+    )
     assert extract(book) == 0
     module = load(book.package, 'pkg_rebase')
     assert module.make().kind() == 'derived' and module.make().hello() == 'hi'
@@ -51,8 +63,11 @@ def test_a_class_saved_again_on_a_later_base_moves_after_that_base(book):
 
 
 def test_a_redefinition_that_fits_keeps_its_place(book):
-    book.add('a', 'class Model:  #@save\n    def kind(self):\n        return 1',
-             'class Other:  #@save\n    pass')
+    book.add(
+        'a',
+        'class Model:  #@save\n    def kind(self):\n        return 1',
+        'class Other:  #@save\n    pass',
+    )
     book.add('b', 'class Model:  #@save\n    def kind(self):\n        return 2')
     assert extract(book) == 0
     assert text(book).index('class Model') < text(book).index('class Other')
@@ -63,22 +78,31 @@ REDEFINED = 'class Model:  #@save\n    def one(self):\n        return 11'
 
 def test_redefining_a_class_may_not_drop_methods_merged_into_it(book, capsys):
     book.add('a', 'class Model:  #@save\n    def one(self):\n        return 1')
-    book.add('b', 'import d2lsave as d2l',
-             '@d2l.add_to_class(d2l.Model)  #@save\ndef two(self):\n    return 2')
+    book.add(
+        'b',
+        'import d2lsave as d2l',
+        '@d2l.add_to_class(d2l.Model)  #@save\ndef two(self):\n    return 2',
+    )
     book.add('c', '# Text', REDEFINED)
     message = errors(book, capsys)
     assert 'chapters/c.ipynb, cell 2' in message
     assert "'two'" in message and 'chapters/b.ipynb, cell 2' in message
 
 
-@pytest.mark.parametrize('later', [
-    ('@d2l.add_to_class(d2l.Model)  #@save\ndef two(self):\n    return 22',),
-    (),
-])
+@pytest.mark.parametrize(
+    'later',
+    [
+        ('@d2l.add_to_class(d2l.Model)  #@save\ndef two(self):\n    return 22',),
+        (),
+    ],
+)
 def test_merged_methods_may_be_added_again_or_defined_in_the_new_body(book, later):
     book.add('a', 'class Model:  #@save\n    def one(self):\n        return 1')
-    book.add('b', 'import d2lsave as d2l',
-             '@d2l.add_to_class(d2l.Model)  #@save\ndef two(self):\n    return 2')
+    book.add(
+        'b',
+        'import d2lsave as d2l',
+        '@d2l.add_to_class(d2l.Model)  #@save\ndef two(self):\n    return 2',
+    )
     if later:
         book.add('c', 'import d2lsave as d2l', REDEFINED, *later)
     else:
@@ -89,8 +113,11 @@ def test_merged_methods_may_be_added_again_or_defined_in_the_new_body(book, late
 
 
 def test_a_subclass_of_the_earlier_definition_must_be_saved_again(book, capsys):
-    book.add('a', 'class Model:  #@save\n    def one(self):\n        return 1',
-             'class Child(Model):  #@save\n    pass')
+    book.add(
+        'a',
+        'class Model:  #@save\n    def one(self):\n        return 1',
+        'class Child(Model):  #@save\n    pass',
+    )
     book.add('b', REDEFINED)
     message = errors(book, capsys)
     assert 'chapters/b.ipynb, cell 1' in message and 'Child' in message
@@ -103,8 +130,12 @@ def test_a_subclass_of_the_earlier_definition_must_be_saved_again(book, capsys):
 
 
 def test_continuation_lines_are_not_magics_in_unsaved_cells(book):
-    book.add('a', 'import math\n\nremainder = (10\n% 3)', 'import json\n\nsame = (1\n!= 2)',
-             'def f():  #@save\n    return math.pi, json.dumps(1)')
+    book.add(
+        'a',
+        'import math\n\nremainder = (10\n% 3)',
+        'import json\n\nsame = (1\n!= 2)',
+        'def f():  #@save\n    return math.pi, json.dumps(1)',
+    )
     assert extract(book) == 0
     assert 'import json' in text(book) and 'import math' in text(book)
 
@@ -116,17 +147,24 @@ def test_continuation_lines_are_not_magics_in_saved_cells(book):
 
 
 def test_magics_and_shell_escapes_in_unsaved_cells_keep_their_imports(book):
-    book.add('a', '%matplotlib inline\nimport json\nfiles = !ls',
-             '%%time\nimport math', 'def f():  #@save\n    return json.dumps(math.pi)')
+    book.add(
+        'a',
+        '%matplotlib inline\nimport json\nfiles = !ls',
+        '%%time\nimport math',
+        'def f():  #@save\n    return json.dumps(math.pi)',
+    )
     assert extract(book) == 0
     assert 'import json' in text(book) and 'import math' in text(book)
 
 
-@pytest.mark.parametrize('cell, line', [
-    ('def f():  #@save\n    return 1\n\n\n%time f()', 5),
-    ('def f():  #@save\n    return 1\n\n\nfiles = !ls', 5),
-    ('%%time\ndef f():  #@save\n    return 1', 1),
-])
+@pytest.mark.parametrize(
+    'cell, line',
+    [
+        ('def f():  #@save\n    return 1\n\n\n%time f()', 5),
+        ('def f():  #@save\n    return 1\n\n\nfiles = !ls', 5),
+        ('%%time\ndef f():  #@save\n    return 1', 1),
+    ],
+)
 def test_ipython_syntax_in_a_saved_cell_is_an_error(book, capsys, cell, line):
     book.add('a', cell)
     message = errors(book, capsys)
@@ -150,12 +188,18 @@ def test_marker_text_inside_strings_is_not_a_marker(book):
 
 
 def test_comments_above_a_saved_definition_are_kept(book):
-    book.add('a', 'x = 1\n\n# Degrees to radians.\n# (A second line.)\ndef radians(d):  #@save\n'
-                  '    return d * 3.14159 / 180',
-             '#@save\n# Whole cell.\nTAU = 6.28',
-             'class Unit:  #@save\n    pass')
-    book.add('b', 'import d2lsave as d2l',
-             '# Say hello.\n@d2l.add_to_class(d2l.Unit)  #@save\ndef hello(self):\n    return 1')
+    book.add(
+        'a',
+        'x = 1\n\n# Degrees to radians.\n# (A second line.)\ndef radians(d):  #@save\n'
+        '    return d * 3.14159 / 180',
+        '#@save\n# Whole cell.\nTAU = 6.28',
+        'class Unit:  #@save\n    pass',
+    )
+    book.add(
+        'b',
+        'import d2lsave as d2l',
+        'y = 2\n\n# Say hello.\n@d2l.add_to_class(d2l.Unit)  #@save\ndef hello(self):\n    return 1',
+    )
     assert extract(book) == 0
     body = text(book)
     assert '# Degrees to radians.\n# (A second line.)\ndef radians' in body
@@ -167,8 +211,11 @@ def test_comments_above_a_saved_definition_are_kept(book):
 
 
 def test_a_parameter_in_one_function_does_not_import_for_another(book, capsys):
-    book.add('a', 'def parse(json):  #@save\n    return json',
-             'def dump(x):  #@save\n    return json.dumps(x)')
+    book.add(
+        'a',
+        'def parse(json):  #@save\n    return json',
+        'def dump(x):  #@save\n    return json.dumps(x)',
+    )
     message = errors(book, capsys)
     assert 'json' in message and 'dump' in message and 'chapters/a.ipynb, cell 2' in message
     book.add('b', 'import json')
@@ -182,7 +229,9 @@ def test_names_bound_only_in_a_class_body_are_not_module_names(book, capsys):
 
 
 def test_an_import_shadowed_by_a_saved_definition_is_not_written(book):
-    book.add('a', 'from math import pi', 'pi = 3  #@save', 'def area(r):  #@save\n    return pi * r * r')
+    book.add(
+        'a', 'from math import pi', 'pi = 3  #@save', 'def area(r):  #@save\n    return pi * r * r'
+    )
     assert extract(book) == 0
     assert 'from math import pi' not in text(book)
     assert load(book.package, 'pkg_clash').area(1) == 3
@@ -204,8 +253,13 @@ def test_a_library_name_imported_as_itself_works(book):
 
 
 def test_a_name_imported_two_ways_matters_only_when_saved_code_uses_it(book, capsys):
-    book.add('a', 'from os import path', 'import os.path as path', 'import os\nimport os.path',
-             'def cwd():  #@save\n    return os.getcwd()')
+    book.add(
+        'a',
+        'from os import path',
+        'import os.path as path',
+        'import os\nimport os.path',
+        'def cwd():  #@save\n    return os.getcwd()',
+    )
     assert extract(book) == 0
     book.add('b', 'def join(a, b):  #@save\n    return path.join(a, b)')
     message = errors(book, capsys)
@@ -215,12 +269,21 @@ def test_a_name_imported_two_ways_matters_only_when_saved_code_uses_it(book, cap
 # ------------------------------------------------------------ the import guard
 
 
-@pytest.mark.parametrize('cells, where', [
-    (['RATE = 1 / 0  #@save'], 'cell 1'),
-    (['class A(B):  #@save\n    pass', 'class B:  #@save\n    pass'], 'cell 1'),
-    (['import d2lsave as d2l', 'class A:  #@save\n    pass',
-      '@d2l.add_to_class(d2l.A)  #@save\ndef m(self, x=1 / 0):\n    return x'], 'cell 3'),
-])
+@pytest.mark.parametrize(
+    'cells, where',
+    [
+        (['RATE = 1 / 0  #@save'], 'cell 1'),
+        (['class A(B):  #@save\n    pass', 'class B:  #@save\n    pass'], 'cell 1'),
+        (
+            [
+                'import d2lsave as d2l',
+                'class A:  #@save\n    pass',
+                '@d2l.add_to_class(d2l.A)  #@save\ndef m(self, x=1 / 0):\n    return x',
+            ],
+            'cell 3',
+        ),
+    ],
+)
 def test_a_package_that_fails_on_import_is_refused(book, capsys, cells, where):
     book.add('good', 'def ok():  #@save\n    return 1')
     assert extract(book) == 0

@@ -32,8 +32,7 @@ def cell_source(item):
         _, name, value = item
         return f'class {name}:  #@save\n    """A class."""\n\n    def version(self):\n        return {value}'
     _, cls, name, value = item
-    return (f'@d2l.add_to_class(d2l.{cls})  #@save\ndef {name}(self):\n'
-            f'    return {value}')
+    return f'@d2l.add_to_class(d2l.{cls})  #@save\ndef {name}(self):\n    return {value}'
 
 
 def expected_behaviour(items):
@@ -60,8 +59,9 @@ def saved_items(items):
     return kept
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(st.lists(definitions, min_size=1, max_size=12), st.integers(min_value=1, max_value=3))
 def test_random_books_extract_to_a_faithful_package(items, notebooks):
     items = saved_items(items)
@@ -70,7 +70,7 @@ def test_random_books_extract_to_a_faithful_package(items, notebooks):
     with tempfile.TemporaryDirectory() as folder:
         book = Book(Path(folder))
         per_notebook = max(1, len(items) // notebooks)
-        chunks = [items[i:i + per_notebook] for i in range(0, len(items), per_notebook)]
+        chunks = [items[i : i + per_notebook] for i in range(0, len(items), per_notebook)]
         for number, chunk in enumerate(chunks):
             book.add(f'n{number}', 'import d2lsave as d2l', *map(cell_source, chunk))
         assert extract_saved.main(['--root', folder]) == 0
@@ -96,4 +96,6 @@ def test_a_notebook_with_only_unsaved_cells_contributes_nothing(book):
     book.add('b', 'def kept():  #@save\n    return 1')
     assert extract_saved.main(['--root', str(book.root)]) == 0
     assert load(book.package, 'pkg_unsaved').__all__ == ['kept']
-    assert json.loads((book.root / 'chapters' / 'a.ipynb').read_text()) == notebook_json('x = 1', 'print(x)')
+    assert json.loads((book.root / 'chapters' / 'a.ipynb').read_text()) == notebook_json(
+        'x = 1', 'print(x)'
+    )
