@@ -1,6 +1,7 @@
 # One entry point for the book, its library and its tests.
 #   make book   build the HTML book into _build/html (sets up .venv on first use)
-#   make test   build the book, then run the whole test suite (.venv on first use)
+#   make test   lint, build the book, then run the whole test suite (.venv on first use)
+#   make lint   ruff check and ruff format --check over the Python code
 #   make lab    open the notebooks in JupyterLab with the book's kernel
 #   make bench  print the benchmark table and write it into README.md
 #   make browser-test  open every page of the built book in headless Chromium
@@ -11,7 +12,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 READY := $(VENV)/.ready
 
-.PHONY: env book test lab bench browser-test extract execute lock clean
+.PHONY: env book test lint lab bench browser-test extract execute lock clean
 
 env: $(READY)
 
@@ -25,10 +26,16 @@ book: $(READY)
 	$(PY) tools/extract_saved.py --check
 	$(PY) tools/build_book.py
 
-test: book
+test: lint book
 	$(PY) -m pytest
 	@echo "Second run of the notebooks: their outputs must reproduce again."
 	$(PY) -m pytest chapters -q
+
+LINTED := tools tests bench _ext d2lsave
+
+lint: $(READY)
+	$(PY) -m ruff check $(LINTED)
+	$(PY) -m ruff format --check $(LINTED)
 
 lab: $(READY)
 	$(PY) -m pip install --quiet -r requirements-lab.txt
