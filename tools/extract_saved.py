@@ -199,6 +199,7 @@ def _transformer():
     return TransformerManager()
 
 
+@functools.lru_cache(maxsize=1024)
 def as_python(source):
     """The cell as the kernel runs it: IPython syntax turned into Python calls."""
     try:
@@ -407,6 +408,12 @@ class Library:
         if earlier is None:
             self.blocks[block.name] = block
             return
+        if block.name in block.reads:
+            raise block.cell.error(
+                f'{block.name} reads its own earlier definition when it is defined '
+                f'(a base, decorator or default), which the package cannot hold: it has '
+                f'one {block.name}; give one of them another name'
+            )
         self._note_losses(earlier, block)
         names = list(self.blocks)
         above = set(names[: names.index(block.name)])
