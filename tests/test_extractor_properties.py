@@ -19,59 +19,38 @@ FUNCTIONS = ['alpha', 'beta', 'gamma']
 CLASSES = ['Model', 'Data', 'Board']
 METHODS = ['run', 'size', 'area']
 VALUES = st.integers(min_value=0, max_value=99)
-DECORATORS = st.sampled_from([None, None, 'property', 'staticmethod'])
 
-functions = st.builds(
-    lambda name, value, callee, prefix, comment, whole: {
-        'kind': 'function',
-        'name': FUNCTIONS[name],
-        'value': value,
-        'callee': FUNCTIONS[callee] if callee < name else None,
-        'prefix': prefix,
-        'comment': comment,
-        'whole': whole,
-    },
-    st.integers(0, len(FUNCTIONS) - 1),
-    VALUES,
-    st.integers(0, len(FUNCTIONS) - 1),
-    st.booleans(),
-    st.booleans(),
-    st.booleans(),
-)
-classes = st.builds(
-    lambda name, base, methods, docstring: {
-        'kind': 'class',
-        'name': name,
-        'base': base,
-        'docstring': docstring,
-        'methods': {method: (value, decorator) for method, value, decorator in methods},
-    },
-    st.sampled_from(CLASSES),
-    st.sampled_from([None, *CLASSES]),
-    st.lists(
-        st.tuples(st.sampled_from(METHODS), VALUES, DECORATORS),
-        max_size=3,
-        unique_by=lambda m: m[0],
-    ),
-    st.booleans(),
-)
-methods = st.builds(
-    lambda target, name, value, comment: {
-        'kind': 'method',
-        'target': target,
-        'name': name,
-        'value': value,
-        'comment': comment,
-    },
-    st.sampled_from(CLASSES),
-    st.sampled_from(METHODS),
-    VALUES,
-    st.booleans(),
-)
-books = st.tuples(
-    st.lists(st.one_of(functions, classes, methods), min_size=1, max_size=14),
-    st.integers(min_value=1, max_value=3),
-)
+DECORATORS = st.sampled_from([None, 'property', 'staticmethod'])
+
+
+@st.composite
+def books(draw):
+    """A list of saved definitions, each a cell, and how many notebooks hold them.
+    Bases and add_to_class targets are classes saved earlier, as in a book that runs."""
+    items, classes = [], []
+    for _ in range(draw(st.integers(min_value=3, max_value=14))):
+        kind = draw(st.sampled_from(['function', 'class', 'method', 'method'] if classes
+                                    else ['function', 'class']))
+        if kind == 'function':
+            index = draw(st.integers(0, len(FUNCTIONS) - 1))
+            callee = draw(st.integers(0, len(FUNCTIONS) - 1))
+            item = {'name': FUNCTIONS[index], 'value': draw(VALUES),
+                    'callee': FUNCTIONS[callee] if callee < index else None,
+                    'prefix': draw(st.booleans()), 'comment': draw(st.booleans()),
+                    'whole': draw(st.booleans())}
+        elif kind == 'class':
+            name = draw(st.sampled_from(CLASSES))
+            members = draw(st.lists(st.tuples(st.sampled_from(METHODS), VALUES, DECORATORS),
+                                    max_size=3, unique_by=lambda m: m[0]))
+            item = {'name': name, 'base': draw(st.sampled_from([None, *classes])),
+                    'docstring': draw(st.booleans()),
+                    'methods': {method: (value, decorator) for method, value, decorator in members}}
+            classes.append(name)
+        else:
+            item = {'target': draw(st.sampled_from(classes)), 'name': draw(st.sampled_from(METHODS)),
+                    'value': draw(VALUES), 'comment': draw(st.booleans())}
+        items.append({'kind': kind, **item})
+    return items, draw(st.integers(min_value=1, max_value=3))
 
 
 def cell_source(item):
@@ -235,7 +214,7 @@ PROPERTY = settings(deadline=None, derandomize=True, suppress_health_check=list(
 
 
 @settings(PROPERTY, max_examples=300)
-@given(books)
+@given(books())
 def test_generated_books_extract_to_a_package_that_behaves_like_the_notebooks(book):
     assert_faithful(*book, extracted_module)
 
@@ -258,7 +237,7 @@ def extracted_package(items, notebooks, folder):
 
 
 @settings(PROPERTY, max_examples=8, phases=[Phase.generate])  # no slow shrinking
-@given(books)
+@given(books())
 def test_a_few_books_extract_the_same_way_through_the_command_line(tmp_path_factory, book):
     folder = tmp_path_factory.mktemp('book')
     items, namespace = run_in_order(book[0])
