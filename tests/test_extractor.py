@@ -8,6 +8,7 @@ import sys
 
 import extract_saved
 import pytest
+from conftest import ROOT
 
 
 def extract(book, *args):
@@ -135,12 +136,28 @@ def test_output_is_byte_identical_and_lint_clean(book, tmp_path):
     assert extract(book) == 0
     assert book.package.read_bytes() == first
     assert extract(book, '--check') == 0
-    lint = subprocess.run(
-        [sys.executable, '-m', 'ruff', 'check', '--no-cache', str(book.package)],
-        capture_output=True,
-        text=True,
-    )
-    assert lint.returncode == 0, lint.stdout
+    assert ruff('check', book.package).returncode == 0
+    # The repository's own settings leave the package as the extractor wrote it.
+    settings = ('--config', str(ROOT / 'pyproject.toml'))
+    assert ruff('format', '--check', *settings, book.package).returncode == 0
+
+
+def ruff(*args, cwd=None):
+    command = [sys.executable, '-m', 'ruff', *args[:1], '--no-cache', *map(str, args[1:])]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd)
+
+
+def test_the_committed_package_agrees_with_the_repository_formatter():
+    result = ruff('format', '--check', 'd2lsave', 'tools/extract_saved.py', cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_book_with_its_own_formatter_settings_is_formatted_with_them(book):
+    with (book.root / 'pyproject.toml').open('a') as stream:
+        stream.write('\n[tool.ruff.format]\nquote-style = "double"\n')
+    book.add('a', "def f():  #@save\n    return 'text'")
+    assert extract(book) == 0
+    assert 'return "text"' in book.package.read_text()
 
 
 def test_check_prints_a_diff_when_the_package_is_stale(book, capsys):

@@ -171,6 +171,17 @@ def test_ipython_syntax_in_a_saved_cell_is_an_error(book, capsys, cell, line):
     assert f'chapters/a.ipynb, cell 1, line {line}' in message and 'IPython' in message
 
 
+def test_blank_lines_opening_a_saved_cell_are_not_ipython_syntax(book):
+    book.add('a', '\n\ndef f():  #@save\n    return 1\n\n')
+    assert extract(book) == 0
+    assert load(book.package, 'pkg_blank').f() == 1
+
+
+def test_an_indented_saved_cell_is_an_error(book, capsys):
+    book.add('a', '    def f():  #@save\n        return 1')
+    assert 'chapters/a.ipynb, cell 1, line 1' in errors(book, capsys)
+
+
 # ------------------------------------------------------------ markers
 
 

@@ -29,26 +29,45 @@ def books(draw):
     Bases and add_to_class targets are classes saved earlier, as in a book that runs."""
     items, classes = [], []
     for _ in range(draw(st.integers(min_value=3, max_value=14))):
-        kind = draw(st.sampled_from(['function', 'class', 'method', 'method'] if classes
-                                    else ['function', 'class']))
+        kind = draw(
+            st.sampled_from(
+                ['function', 'class', 'method', 'method'] if classes else ['function', 'class']
+            )
+        )
         if kind == 'function':
             index = draw(st.integers(0, len(FUNCTIONS) - 1))
             callee = draw(st.integers(0, len(FUNCTIONS) - 1))
-            item = {'name': FUNCTIONS[index], 'value': draw(VALUES),
-                    'callee': FUNCTIONS[callee] if callee < index else None,
-                    'prefix': draw(st.booleans()), 'comment': draw(st.booleans()),
-                    'whole': draw(st.booleans())}
+            item = {
+                'name': FUNCTIONS[index],
+                'value': draw(VALUES),
+                'callee': FUNCTIONS[callee] if callee < index else None,
+                'prefix': draw(st.booleans()),
+                'comment': draw(st.booleans()),
+                'whole': draw(st.booleans()),
+            }
         elif kind == 'class':
             name = draw(st.sampled_from(CLASSES))
-            members = draw(st.lists(st.tuples(st.sampled_from(METHODS), VALUES, DECORATORS),
-                                    max_size=3, unique_by=lambda m: m[0]))
-            item = {'name': name, 'base': draw(st.sampled_from([None, *classes])),
-                    'docstring': draw(st.booleans()),
-                    'methods': {method: (value, decorator) for method, value, decorator in members}}
+            members = draw(
+                st.lists(
+                    st.tuples(st.sampled_from(METHODS), VALUES, DECORATORS),
+                    max_size=3,
+                    unique_by=lambda m: m[0],
+                )
+            )
+            item = {
+                'name': name,
+                'base': draw(st.sampled_from([None, *classes])),
+                'docstring': draw(st.booleans()),
+                'methods': {method: (value, decorator) for method, value, decorator in members},
+            }
             classes.append(name)
         else:
-            item = {'target': draw(st.sampled_from(classes)), 'name': draw(st.sampled_from(METHODS)),
-                    'value': draw(VALUES), 'comment': draw(st.booleans())}
+            item = {
+                'target': draw(st.sampled_from(classes)),
+                'name': draw(st.sampled_from(METHODS)),
+                'value': draw(VALUES),
+                'comment': draw(st.booleans()),
+            }
         items.append({'kind': kind, **item})
     return items, draw(st.integers(min_value=1, max_value=3))
 

@@ -214,11 +214,16 @@ def as_python(source):
 
 
 def _first_difference(python, source):
-    """First line (1-based) where the transformed cell differs from its source, or None."""
-    a, b = python.rstrip('\n').split('\n'), source.rstrip('\n').split('\n')
-    if a == b:
+    """First line (1-based) where the transformed cell differs from its source, or None.
+
+    IPython drops the blank lines that open a cell; they are not IPython syntax."""
+    b = source.rstrip('\n').split('\n')
+    blank = next((i for i, line in enumerate(b) if line.strip()), len(b))
+    a, b = python.rstrip('\n').split('\n'), b[blank:]
+    if a == b or (not b and a == ['']):
         return None
-    return next((i for i, (x, y) in enumerate(zip(a, b), 1) if x != y), min(len(a), len(b)) + 1)
+    first = next((i for i, (x, y) in enumerate(zip(a, b), 1) if x != y), min(len(a), len(b)) + 1)
+    return first + blank
 
 
 def _parse(cell, source, strict):
@@ -565,9 +570,11 @@ def collect_cell(library, cell, aliases):
     ipython = _first_difference(python, cell.source)
     if ipython is not None:
         raise cell.error(
-            'a cell with saved code may not hold IPython syntax (magics, shell commands)',
+            'a cell with saved code may not hold IPython syntax (magics, shell commands, '
+            'an indentation the kernel would remove)',
             ipython,
         )
+    markers = _marker_lines(cell, cell.source)  # numbered as the author sees them
     tree = _parse(cell, cell.source, strict=True)
     lines = cell.source.split('\n')
     first_code_line = next(i for i, line in enumerate(lines, 1) if line.strip())
