@@ -815,6 +815,7 @@ def generate(root):
     return library, {'__init__.py': with_checksum(format_source(source, root))}
 
 
+IMPORT_TIMEOUT_S = 300
 # Run in a fresh interpreter: import the package from a folder, report the failing line.
 IMPORT_PROBE = """
 import json, os, sys, traceback
@@ -857,12 +858,18 @@ def import_check(library, files):
         (Path(folder) / PACKAGE).mkdir()
         for name, content in files.items():
             (Path(folder) / PACKAGE / name).write_text(content)
-        result = subprocess.run(
-            [sys.executable, '-I', '-c', IMPORT_PROBE, folder, PACKAGE],
-            capture_output=True,
-            text=True,
-            cwd=folder,
-        )
+        try:
+            result = subprocess.run(
+                [sys.executable, '-I', '-c', IMPORT_PROBE, folder, PACKAGE],
+                capture_output=True,
+                text=True,
+                cwd=folder,
+                timeout=IMPORT_TIMEOUT_S,
+            )
+        except subprocess.TimeoutExpired as err:
+            raise ExtractError(
+                f'importing the generated package took over {err.timeout} s'
+            ) from err
     if result.returncode == 0:
         return
     try:
