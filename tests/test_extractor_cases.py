@@ -263,6 +263,22 @@ def test_a_library_name_imported_as_itself_works(book):
     assert load(book.package, 'pkg_libname').two() == 2
 
 
+def test_a_library_name_that_nothing_saves_is_named_as_such(book, capsys):
+    book.add('a', 'from d2lsave import ghost', 'def f():  #@save\n    return ghost()')
+    message = errors(book, capsys)
+    assert 'chapters/a.ipynb, cell 1, line 1 imports from d2lsave' in message
+
+
+def test_a_marker_inside_a_cell_magic_that_is_not_python_is_text(book):
+    book.add('a', '%%bash\necho "#@save" \'', 'def f():  #@save\n    return 1')
+    assert extract(book) == 0
+
+
+def test_a_marker_that_a_line_magic_swallows_is_an_error(book, capsys):
+    book.add('a', 'def f():\n    return 1\n\n\n%time f()  #@save')
+    assert 'line 5' in errors(book, capsys)
+
+
 def test_a_name_imported_two_ways_matters_only_when_saved_code_uses_it(book, capsys):
     book.add(
         'a',

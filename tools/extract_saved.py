@@ -235,8 +235,10 @@ def _parse(cell, source, strict):
         return None
 
 
-def _marker_lines(cell, source):
-    """Line numbers (1-based) of `#@save` comments; an error for a near miss."""
+def _marker_lines(cell, source, python=True):
+    """Line numbers (1-based) of `#@save` comments; an error for a near miss.
+
+    With python=False the source may be no Python at all (a %%bash cell): then none."""
     if not MARKER_LIKE.search(source):
         return []
     lines = []
@@ -254,6 +256,8 @@ def _marker_lines(cell, source):
                     token.start[0],
                 )
     except (tokenize.TokenError, SyntaxError) as err:
+        if not python:
+            return []
         _parse(cell, source, strict=True)  # a syntax error names its line
         raise cell.error(f'cannot tokenize a cell that mentions {MARKER}: {err}') from err
     return lines
@@ -395,8 +399,8 @@ class Library:
     blocks: dict = dataclasses.field(default_factory=dict)  # name -> Block
     # bound name -> {import statement -> (cell, line)}, every spelling met
     imports: dict = dataclasses.field(default_factory=dict)
-    # name bound by `from d2lsave import X as name` -> (X, cell, line)
-    renamed: dict = dataclasses.field(default_factory=dict)
+    # name bound by `from d2lsave import X [as name]` -> (X, cell, line)
+    from_library: dict = dataclasses.field(default_factory=dict)
     saves: int = 0
     # (class, method) -> (redefining cell, cell that had added the method)
     dropped: dict = dataclasses.field(default_factory=dict)
@@ -462,8 +466,8 @@ class Library:
             module = node.module if isinstance(node, ast.ImportFrom) else alias.name
             bound = alias.asname or alias.name.split('.')[0]
             if module and module.split('.')[0] in LIBRARY_ALIASES | {PACKAGE}:
-                if isinstance(node, ast.ImportFrom) and bound != alias.name:
-                    self.renamed[bound] = (alias.name, cell, node.lineno)
+                if isinstance(node, ast.ImportFrom):
+                    self.from_library[bound] = (alias.name, cell, node.lineno)
                 continue
             if alias.name == '*':
                 continue
@@ -560,7 +564,7 @@ def collect_cell(library, cell, aliases):
     python = as_python(cell.source)
     markers = _marker_lines(cell, python)
     if not markers and MARKER_LIKE.search(cell.source):
-        markers = _marker_lines(cell, cell.source)  # a marker IPython turned into text
+        markers = _marker_lines(cell, cell.source, python=False)  # IPython made it text
     if not markers:  # unsaved cells may hold anything; they only lend their imports
         tree = _parse(cell, python, strict=False)
         for node in tree.body if tree else []:
@@ -719,8 +723,13 @@ def _needed_imports(library, rendered):
     for name, block in used.items():
         if name in bound or name in dir(builtins):
             continue
-        if name in library.renamed:
-            original, cell, line = library.renamed[name]
+        if name in library.from_library:
+            original, cell, line = library.from_library[name]
+            if original == name:
+                raise block.cell.error(
+                    f'{block.name} uses {name!r}, which {cell.place}, line {line} imports '
+                    f'from {PACKAGE}, but no #@save cell defines it'
+                )
             raise block.cell.error(
                 f'{block.name} reads {name!r}, which {cell.place}, line {line} imports as '
                 f'`from {PACKAGE} import {original} as {name}`; inside saved code write '
