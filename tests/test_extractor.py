@@ -186,6 +186,7 @@ BAD_INPUTS = {
         'would run when d2lsave is imported',
     ),
     'marker on a statement': (['x = compute()  #@save'], 'cell 1, line 1', 'would run'),
+    'marker opening a body': (['def f():\n    #@save\n    return 1'], 'cell 1, line 2', 'must end'),
     'marker inside a body': (
         ['def f():\n    return 1  #@save'],
         'cell 1, line 2',

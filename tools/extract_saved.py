@@ -520,9 +520,7 @@ def _split_class(block, node):
     body = node.body
     if body[0].lineno == node.lineno:  # `class A: pass`
         return
-    header_end = _first_line(body[0]) - 1  # last header line (1-based)
-    while header_end > node.lineno and lines[header_end - 1].strip()[:1] in ('', '#'):
-        header_end -= 1  # blank and comment lines belong to the first member
+    header_end = _header_end(node, lines)  # comments below it go with the first member
     start = 0
     if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         header_end = body[0].end_lineno  # the docstring stays in the header
@@ -590,7 +588,7 @@ def collect_cell(library, cell, aliases):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             library.add_import(cell, node)
             continue
-        header = range(_first_line(node), _header_end(node) + 1)
+        header = range(_first_line(node), _header_end(node, lines) + 1)
         marked = [line for line in markers if line in header]
         for line in marked:
             markers.remove(line)
@@ -607,11 +605,14 @@ def collect_cell(library, cell, aliases):
         _save_node(library, cell, node, lines, aliases)
 
 
-def _header_end(node):
-    """Last line of a definition's header (decorators and the def/class line)."""
-    if isinstance(node, DEFINITIONS):
-        return node.body[0].lineno - 1 if node.body[0].lineno > node.lineno else node.lineno
-    return node.lineno
+def _header_end(node, lines):
+    """Last line of a statement's header: the line of a def's or class's colon."""
+    if not isinstance(node, DEFINITIONS) or node.body[0].lineno == node.lineno:
+        return node.lineno
+    end = _first_line(node.body[0]) - 1
+    while end > node.lineno and lines[end - 1].strip()[:1] in ('', '#'):
+        end -= 1  # blank and comment lines open the body
+    return end
 
 
 def _check_definition(cell, node, whole_cell):
