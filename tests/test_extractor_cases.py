@@ -300,6 +300,14 @@ def test_a_name_imported_two_ways_matters_only_when_saved_code_uses_it(book, cap
     'cells, where',
     [
         (['RATE = 1 / 0  #@save'], 'cell 1'),
+        (
+            [
+                'x = 1',
+                'import no_such_module_here',
+                'def f():  #@save\n    return no_such_module_here',
+            ],
+            'cell 2',
+        ),
         (['class A(B):  #@save\n    pass', 'class B:  #@save\n    pass'], 'cell 1'),
         (
             [

@@ -850,6 +850,10 @@ def _origin(library, text, line):
     for node in ast.parse(text).body:
         if not _first_line(node) <= line <= node.end_lineno:
             continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):  # the cell that imported it
+            bound = [(alias.asname or alias.name).split('.')[0] for alias in node.names]
+            places = [place for name in bound for place in library.imports.get(name, {}).values()]
+            return places[0][0] if places else None
         target = getattr(node, 'targets', [getattr(node, 'target', None)])[0]
         block = library.blocks.get(getattr(node, 'name', getattr(target, 'id', None)))
         if block is None:
