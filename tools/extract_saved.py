@@ -20,13 +20,15 @@ Rules (the notebooks are read in _toc.yml order, their cells top to bottom):
     the saved class `SomeClass`, replacing a method of the same name where it stands.
   * A definition saved again replaces the earlier one: in its place if what it
     reads when it runs (bases, decorators, defaults) is defined above that place,
-    else where it is saved now. Two redefinitions are errors, since the package
-    would differ from the notebook without a word: a class saved again without
-    the methods that add_to_class merged into its earlier definition (unless they
-    are added again later), and a definition saved in between that used the
-    earlier one when it ran (a subclass, say) and is not saved again afterwards.
+    else where it is saved now. Three kinds of redefinition are errors, since the
+    package would differ from the notebook without a word: a class saved again
+    without the methods that add_to_class merged into its earlier definition
+    (unless they are added again later); a definition saved in between that used
+    the earlier one when it ran (a subclass, say) and is not saved again
+    afterwards; a definition that reads its own earlier one (`class A(d2l.A)`).
   * Saved code names library code `d2l.Name` (the prefix is stripped) or `Name`
-    after `from d2lsave import Name`; `from d2lsave import Name as Other` is an error.
+    after `from d2lsave import Name`; a name bound by `from d2lsave import Name as
+    Other` may not be read by saved code.
   * The notebooks' imports are carried over for the names saved code reads and does
     not bind itself, scope by scope (`symtable`); a name imported in two ways is an
     error only when saved code reads it.
@@ -34,8 +36,8 @@ Rules (the notebooks are read in _toc.yml order, their cells top to bottom):
     pyproject.toml, then imported in a fresh interpreter before it replaces
     d2lsave/ (`--check` only compares text, so it skips this import).
 
-Exit status: 0 done, 1 `--check` found a difference, 2 bad input (the message
-names the notebook and cell; nothing is written).
+Exit status: 0 done, 1 `--check` found a difference, 2 bad input or a package
+that fails to import (the message names the notebook and cell; nothing is written).
 """
 
 import argparse
