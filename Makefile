@@ -1,6 +1,7 @@
 # One entry point for the book, its library and its tests.
 #   make book   build the HTML book into _build/html (sets up .venv on first use)
-#   make test   build the book, then run the whole test suite (.venv on first use)
+#   make test   lint, build the book, then run the whole test suite (.venv on first use)
+#   make lint   ruff check and ruff format --check over the Python code
 #   make lab    open the notebooks in JupyterLab (its own environment, .venv-lab)
 #   make bench  print the benchmark table and write it into README.md
 #   make browser-test  build the book, then open every page in headless Chromium (and axe-core)
@@ -19,7 +20,7 @@ PARALLEL := -n auto --dist loadfile
 # Another computer's arithmetic: PyTorch's plain (non-AVX) kernels and one thread.
 OTHER_CPU := ATEN_CPU_CAPABILITY=default OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: env book test lab bench browser-test portability extract execute lock clean
+.PHONY: env book test lint lab bench browser-test portability extract execute lock clean
 
 env: $(READY)
 
@@ -37,6 +38,7 @@ book: $(READY)
 
 test: $(READY)
 	@$(PY) tools/prerequisites.py python npm chromium
+	$(MAKE) --no-print-directory lint
 	$(PY) tools/extract_saved.py --check
 	$(PY) tools/build_book.py
 	$(PY) -m pytest $(PARALLEL)
@@ -58,6 +60,12 @@ $(LAB_READY): requirements.txt requirements-lab.txt pyproject.toml
 	$(LAB_VENV)/bin/python -m pip install --quiet -r requirements.txt -r requirements-lab.txt
 	$(LAB_VENV)/bin/python -m pip install --quiet --no-build-isolation --no-deps -e .
 	touch $@
+
+LINTED := conftest.py tools tests bench _ext d2lsave
+
+lint: $(READY)
+	$(PY) -m ruff check $(LINTED)
+	$(PY) -m ruff format --check $(LINTED)
 
 bench: $(READY)
 	$(PY) bench/run.py --readme

@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:7f8bcfef41ae1761bd6e6dfce75f5fac834bbe84c373ae8536232138032967e2
+# checksum: sha256:2723b1a4d79f4cf6f51058e3c8869dc8291c8338be70224459feb543ebd3c8ef
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -166,9 +166,7 @@ def compact_svg(svg):
 
     svg = re.sub(r'<!--.*?-->', '', svg, flags=re.DOTALL)
     svg = re.sub(r'\n\s*', '\n', svg)
-    return re.sub(
-        r'="[^"]*"', lambda value: re.sub(r'-?\d+\.\d{2,}', short, value[0]), svg
-    )
+    return re.sub(r'="[^"]*"', lambda value: re.sub(r'-?\d+\.\d{2,}', short, value[0]), svg)
 
 
 # %% chapters/3_1_linear_regression.ipynb
@@ -179,10 +177,7 @@ def svg_frame(draw, figsize, values):
     buffer = io.StringIO()
     with matplotlib.rc_context({'svg.fonttype': 'none', 'svg.hashsalt': 'd2lsave'}):
         figure.savefig(
-            buffer,
-            format='svg',
-            bbox_inches='tight',
-            metadata={'Date': None, 'Creator': None},
+            buffer, format='svg', bbox_inches='tight', metadata={'Date': None, 'Creator': None}
         )
     return compact_svg(buffer.getvalue()).encode()
 
@@ -213,8 +208,7 @@ def slider_figure(draw, alt, figsize=(3.5, 2.5), **sliders):
     for name, slider in sliders.items():
         if not isinstance(slider, widgets.SelectionSlider):
             raise TypeError(
-                f'{name} must be an ipywidgets.SelectionSlider, '
-                f'got {type(slider).__name__}'
+                f'{name} must be an ipywidgets.SelectionSlider, got {type(slider).__name__}'
             )
     describe = alt.format if isinstance(alt, str) else alt
     names, start = list(sliders), {name: s.index for name, s in sliders.items()}
@@ -223,9 +217,7 @@ def slider_figure(draw, alt, figsize=(3.5, 2.5), **sliders):
     def pictures(depth, values):
         if depth == len(names):
             return Picture(
-                value=svg_frame(draw, figsize, values),
-                format='svg+xml',
-                alt=describe(**values),
+                value=svg_frame(draw, figsize, values), format='svg+xml', alt=describe(**values)
             )
         slider = sliders[names[depth]]
         children = []
@@ -322,9 +314,7 @@ def svg_of(figure):
     """Render a Matplotlib figure to SVG text that is identical on every run."""
     buffer = io.StringIO()
     with matplotlib.rc_context(SVG_SETTINGS):
-        figure.savefig(
-            buffer, format='svg', metadata={'Date': None}, bbox_inches='tight'
-        )
+        figure.savefig(buffer, format='svg', metadata={'Date': None}, bbox_inches='tight')
     return buffer.getvalue()
 
 
@@ -476,9 +466,7 @@ class Module(nn.Module, HyperParameters):
             n = self.trainer.num_val_batches / self.plot_valid_per_epoch
         if isinstance(value, torch.Tensor):
             value = value.item()  # a Python float, outside autograd
-        self.board.draw(
-            x, value, ('train_' if train else 'val_') + key, every_n=max(1, int(n))
-        )
+        self.board.draw(x, value, ('train_' if train else 'val_') + key, every_n=max(1, int(n)))
 
     def training_step(self, batch):
         loss = self.loss(self(*batch[:-1]), batch[-1])
@@ -539,9 +527,7 @@ class Trainer(HyperParameters):
         check_real('gradient_clip_val', gradient_clip_val, minimum=0)
         available = torch.cuda.device_count()
         if num_gpus > available:
-            raise ValueError(
-                f'num_gpus={num_gpus} but this machine has {available} GPU(s)'
-            )
+            raise ValueError(f'num_gpus={num_gpus} but this machine has {available} GPU(s)')
         if num_gpus > 1:
             raise ValueError('this Trainer trains on one device: use num_gpus=0 or 1')
         self.device = gpu() if num_gpus else cpu()
@@ -550,9 +536,7 @@ class Trainer(HyperParameters):
         self.train_dataloader = data.train_dataloader()
         self.val_dataloader = data.val_dataloader()
         self.num_train_batches = len(self.train_dataloader)
-        self.num_val_batches = (
-            len(self.val_dataloader) if self.val_dataloader is not None else 0
-        )
+        self.num_val_batches = len(self.val_dataloader) if self.val_dataloader is not None else 0
 
     def prepare_model(self, model):
         model.trainer = self
@@ -639,9 +623,7 @@ class SyntheticRegressionData(DataModule):
         super().__init__()
         w = torch.as_tensor(w, dtype=torch.float32)
         if w.dim() != 1 or len(w) == 0:
-            raise ValueError(
-                f'w must be a non-empty 1-D tensor, got shape {tuple(w.shape)}'
-            )
+            raise ValueError(f'w must be a non-empty 1-D tensor, got shape {tuple(w.shape)}')
         b = check_real('b', b)
         noise = check_real('noise', noise, minimum=0)
         check_int('num_train', num_train)
@@ -837,9 +819,6 @@ class WeightDecay(LinearRegression):
 
     def configure_optimizers(self):
         return torch.optim.SGD(
-            [
-                {'params': self.net.weight, 'weight_decay': self.wd},
-                {'params': self.net.bias},
-            ],
+            [{'params': self.net.weight, 'weight_decay': self.wd}, {'params': self.net.bias}],
             lr=self.lr,
         )

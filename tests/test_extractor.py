@@ -8,6 +8,7 @@ import sys
 
 import extract_saved
 import pytest
+from conftest import ROOT
 
 
 def extract(book, *args):
@@ -24,8 +25,11 @@ def load(path, name):
 
 
 def test_saves_only_marked_definitions(book):
-    book.add('a', 'def double(x):  #@save\n    """Twice x."""\n    return 2 * x\n\n\nprint(double(2))',
-             'def unsaved():\n    return 0')
+    book.add(
+        'a',
+        'def double(x):  #@save\n    """Twice x."""\n    return 2 * x\n\n\nprint(double(2))',
+        'def unsaved():\n    return 0',
+    )
     assert extract(book) == 0
     text = book.package.read_text()
     assert 'def double(x):' in text and 'print(' not in text and 'unsaved' not in text
@@ -35,7 +39,10 @@ def test_saves_only_marked_definitions(book):
 
 
 def test_whole_cell_save_keeps_imports_and_constants(book):
-    book.add('a', '#@save\nimport math\n\nTAU = 2 * 3.14159\n\n\ndef circumference(r):\n    return math.pi * 2 * r')
+    book.add(
+        'a',
+        '#@save\nimport math\n\nTAU = 2 * 3.14159\n\n\ndef circumference(r):\n    return math.pi * 2 * r',
+    )
     assert extract(book) == 0
     module = load(book.package, 'pkg_whole')
     assert module.TAU == pytest.approx(6.28318)
@@ -44,10 +51,16 @@ def test_whole_cell_save_keeps_imports_and_constants(book):
 
 
 def test_add_to_class_merges_methods_into_the_class_body(book):
-    book.add('a', 'import d2lsave as d2l',
-             'class Counter:  #@save\n    """Counts."""\n\n    def __init__(self):\n        self.n = 0')
-    book.add('b', 'import d2lsave as d2l',
-             '@d2l.add_to_class(d2l.Counter)  #@save\ndef bump(self, by=1):\n    self.n += by\n    return self')
+    book.add(
+        'a',
+        'import d2lsave as d2l',
+        'class Counter:  #@save\n    """Counts."""\n\n    def __init__(self):\n        self.n = 0',
+    )
+    book.add(
+        'b',
+        'import d2lsave as d2l',
+        '@d2l.add_to_class(d2l.Counter)  #@save\ndef bump(self, by=1):\n    self.n += by\n    return self',
+    )
     assert extract(book) == 0
     module = load(book.package, 'pkg_merge')
     assert module.Counter().bump().bump(2).n == 3
@@ -58,9 +71,15 @@ def test_add_to_class_merges_methods_into_the_class_body(book):
 
 
 def test_a_method_saved_again_replaces_the_earlier_one_in_place(book):
-    book.add('a', 'class Model:  #@save\n    def first(self):\n        return 1\n\n    def second(self):\n        return 2')
-    book.add('b', 'import d2lsave as d2l',
-             '@d2l.add_to_class(d2l.Model)  #@save\ndef first(self):\n    return 10')
+    book.add(
+        'a',
+        'class Model:  #@save\n    def first(self):\n        return 1\n\n    def second(self):\n        return 2',
+    )
+    book.add(
+        'b',
+        'import d2lsave as d2l',
+        '@d2l.add_to_class(d2l.Model)  #@save\ndef first(self):\n    return 10',
+    )
     assert extract(book) == 0
     text = book.package.read_text()
     assert text.count('def first') == 1
@@ -78,9 +97,12 @@ def test_a_function_saved_again_replaces_the_earlier_one_in_place(book):
 
 
 def test_imports_are_carried_over_when_used_and_dropped_otherwise(book):
-    book.add('a', 'import math\nimport random\nfrom collections import OrderedDict\n\nimport d2lsave as d2l',
-             'def root(x):  #@save\n    return math.sqrt(x)',
-             'def ordered():  #@save\n    from collections import OrderedDict\n    return OrderedDict()')
+    book.add(
+        'a',
+        'import math\nimport random\nfrom collections import OrderedDict\n\nimport d2lsave as d2l',
+        'def root(x):  #@save\n    return math.sqrt(x)',
+        'def ordered():  #@save\n    from collections import OrderedDict\n    return OrderedDict()',
+    )
     assert extract(book) == 0
     text = book.package.read_text()
     assert 'import math' in text
@@ -90,8 +112,7 @@ def test_imports_are_carried_over_when_used_and_dropped_otherwise(book):
 
 def test_library_prefix_is_stripped(book):
     book.add('a', 'def one():  #@save\n    return 1')
-    book.add('b', 'import d2lsave as d2l',
-             'def two():  #@save\n    return d2l.one() + d2l.one()')
+    book.add('b', 'import d2lsave as d2l', 'def two():  #@save\n    return d2l.one() + d2l.one()')
     assert extract(book) == 0
     assert 'return one() + one()' in book.package.read_text()
     assert load(book.package, 'pkg_prefix').two() == 2
@@ -115,9 +136,28 @@ def test_output_is_byte_identical_and_lint_clean(book, tmp_path):
     assert extract(book) == 0
     assert book.package.read_bytes() == first
     assert extract(book, '--check') == 0
-    lint = subprocess.run([sys.executable, '-m', 'ruff', 'check', '--no-cache', str(book.package)],
-                          capture_output=True, text=True)
-    assert lint.returncode == 0, lint.stdout
+    assert ruff('check', book.package).returncode == 0
+    # The repository's own settings leave the package as the extractor wrote it.
+    settings = ('--config', str(ROOT / 'pyproject.toml'))
+    assert ruff('format', '--check', *settings, book.package).returncode == 0
+
+
+def ruff(*args, cwd=None):
+    command = [sys.executable, '-m', 'ruff', *args[:1], '--no-cache', *map(str, args[1:])]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd)
+
+
+def test_the_committed_package_agrees_with_the_repository_formatter():
+    result = ruff('format', '--check', 'd2lsave', 'tools/extract_saved.py', cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_book_with_its_own_formatter_settings_is_formatted_with_them(book):
+    with (book.root / 'pyproject.toml').open('a') as stream:
+        stream.write('\n[tool.ruff.format]\nquote-style = "double"\n')
+    book.add('a', "def f():  #@save\n    return 'text'")
+    assert extract(book) == 0
+    assert 'return "text"' in book.package.read_text()
 
 
 def test_check_prints_a_diff_when_the_package_is_stale(book, capsys):
@@ -135,15 +175,28 @@ def test_check_prints_a_diff_when_the_package_is_stale(book, capsys):
 BAD_INPUTS = {
     'invalid JSON': ('{"cells": [', 'chapters/bad.ipynb', 'not a readable notebook'),
     'syntax error': (['def broken(:  #@save\n    pass'], 'cell 1', 'syntax error'),
-    'unknown class': (['import d2lsave as d2l',
-                       '@d2l.add_to_class(d2l.Missing)  #@save\ndef m(self):\n    pass'],
-                      'cell 2', 'add_to_class(Missing)'),
-    'statement in a whole saved cell': (['#@save\ndef f():\n    pass\n\n\nprint(f())'],
-                                        'cell 1, line 6', 'would run when d2lsave is imported'),
+    'unknown class': (
+        ['import d2lsave as d2l', '@d2l.add_to_class(d2l.Missing)  #@save\ndef m(self):\n    pass'],
+        'cell 2',
+        'add_to_class(Missing)',
+    ),
+    'statement in a whole saved cell': (
+        ['#@save\ndef f():\n    pass\n\n\nprint(f())'],
+        'cell 1, line 6',
+        'would run when d2lsave is imported',
+    ),
     'marker on a statement': (['x = compute()  #@save'], 'cell 1, line 1', 'would run'),
-    'marker inside a body': (['def f():\n    return 1  #@save'], 'cell 1, line 2', 'must end a def'),
-    'magic in a saved cell': (['%matplotlib inline\ndef f():  #@save\n    pass'],
-                              'cell 1, line 1', 'IPython magics'),
+    'marker opening a body': (['def f():\n    #@save\n    return 1'], 'cell 1, line 2', 'must end'),
+    'marker inside a body': (
+        ['def f():\n    return 1  #@save'],
+        'cell 1, line 2',
+        'must end a def',
+    ),
+    'magic in a saved cell': (
+        ['%matplotlib inline\ndef f():  #@save\n    pass'],
+        'cell 1, line 1',
+        'IPython syntax',
+    ),
     'undefined name': (['def f():  #@save\n    return numpy.zeros(3)'], None, 'numpy'),
 }
 
@@ -159,6 +212,7 @@ def test_bad_input_exits_2_naming_the_place_and_keeps_the_package(book, capsys, 
         path.write_text(content)
     else:
         from conftest import notebook_json
+
         path.write_text(json.dumps(notebook_json(*content)))
     capsys.readouterr()
     assert extract(book) == 2
