@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:32cd985db4f67842607b436c16447c6732803238da6c30cf834f740d09eb9723
+# checksum: sha256:c935c0aa1187bee4b91d0bc409e296ed64375dcc0243c2d2959aa7bfb01515c7
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -26,12 +26,12 @@ __all__ = [
     'slider_figure',
     'add_to_class',
     'HyperParameters',
-    'ProgressBoard',
     'Module',
     'DataModule',
     'cpu',
     'gpu',
     'Trainer',
+    'ProgressBoard',
     'SyntheticRegressionData',
     'TensorLoader',
     'LinearRegressionScratch',
@@ -267,205 +267,6 @@ def _check_bool(name, value):
 
 
 # %% chapters/3_2_oo_design.ipynb
-def _in_notebook():
-    """True inside a Jupyter kernel, where figures can be displayed."""
-    ipython = sys.modules.get('IPython')  # never imported by a plain script
-    shell = ipython.get_ipython() if ipython else None
-    return shell is not None and hasattr(shell, 'kernel')
-
-
-# %% chapters/3_2_oo_design.ipynb
-_SVG_SETTINGS = {'svg.hashsalt': 'd2lsave', 'svg.fonttype': 'path'}
-
-
-# %% chapters/3_2_oo_design.ipynb
-def _svg_of(figure):
-    """Render a Matplotlib figure to SVG text that is identical on every run."""
-    buffer = io.StringIO()
-    with matplotlib.rc_context(_SVG_SETTINGS):
-        figure.savefig(
-            buffer, format='svg', metadata={'Date': None}, bbox_inches='tight'
-        )
-    return buffer.getvalue()
-
-
-# %% chapters/3_2_oo_design.ipynb
-def _png_of(figure):
-    """Render a Matplotlib figure to PNG bytes."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format='png', bbox_inches='tight')
-    return buffer.getvalue()
-
-
-# %% chapters/3_2_oo_design.ipynb
-def _as_float(name, value):
-    """`value` as a Python float (NaN and infinity allowed), or a TypeError."""
-    try:
-        if isinstance(value, torch.Tensor):  # item(): no autograd warning
-            return float(value.item())
-        return float(value)
-    except (TypeError, ValueError, RuntimeError):
-        raise TypeError(f'{name} must be a number, got {value!r}') from None
-
-
-# %% chapters/3_2_oo_design.ipynb
-class ProgressBoard(HyperParameters):
-    """A figure of curves that grow point by point while a model trains."""
-
-    refresh_seconds = 0.5
-
-    def __init__(
-        self,
-        xlabel=None,
-        ylabel=None,
-        xlim=None,
-        ylim=None,
-        xscale='linear',
-        yscale='linear',
-        ls=('-', '--', '-.', ':'),
-        colors=('C0', 'C1', 'C2', 'C3'),
-        fig=None,
-        axes=None,
-        figsize=(3.5, 2.5),
-        display=True,
-    ):
-        for name, scale in (('xscale', xscale), ('yscale', yscale)):
-            if scale not in ('linear', 'log', 'symlog', 'logit'):
-                raise ValueError(
-                    f"{name} must be 'linear', 'log', 'symlog' "
-                    f"or 'logit', got {scale!r}"
-                )
-        if not ls or not colors:
-            raise ValueError('ls and colors must not be empty')
-        _check_bool('display', display)
-        self.save_hyperparameters()
-        self.points = {}  # label -> averaged (x, y) points, in order
-        self.frames_drawn = 0  # pictures shown in a notebook, live or final
-        self._raw = {}  # label -> points waiting to be averaged
-        self._forget_drawing()
-
-    def _forget_drawing(self):
-        self._axes = None  # the axes the board draws on, once it has drawn
-        self._lines = {}  # label -> matplotlib Line2D
-        self._live = None  # the notebook output showing live frames, if any
-        self._last_shown = None  # when the last live frame was drawn
-        self._stale = False  # points recorded since the last picture
-
-    def __getstate__(self):
-        """Copies and pickles keep the points and settings, not the drawing."""
-        state = self.__dict__.copy()
-        state.update(_axes=None, _lines={}, _live=None, _last_shown=None)
-        return state
-
-    def draw(self, x, y, label, every_n=1):
-        """Add (x, y) to the curve `label`, plotting the mean of every `every_n`."""
-        if type(every_n) is not int or every_n < 1:  # the quick check comes first
-            every_n = _check_int('every_n', every_n)
-        raw = self._raw.setdefault(label, [])
-        raw.append((_as_float('x', x), _as_float('y', y)))
-        if len(raw) < every_n:
-            return
-        xs, ys = zip(*raw)
-        self.points.setdefault(label, []).append((sum(xs) / len(xs), sum(ys) / len(ys)))
-        raw.clear()
-        self._stale = True
-        if self.display and _in_notebook():
-            self._show_soon()
-
-    def figure(self):
-        """The Matplotlib figure with every point recorded so far."""
-        if self._axes is None:
-            self._axes = (
-                self.axes or (self.fig or Figure(figsize=self.figsize)).add_subplot()
-            )
-        axes = self._axes
-        for i, (label, points) in enumerate(self.points.items()):
-            if label not in self._lines:
-                (self._lines[label],) = axes.plot(
-                    [],
-                    [],
-                    linestyle=self.ls[i % len(self.ls)],
-                    color=self.colors[i % len(self.colors)],
-                    label=label,
-                )
-            self._lines[label].set_data(*zip(*points))
-        axes.set_xlabel(self.xlabel)
-        axes.set_ylabel(self.ylabel)
-        axes.set_xscale(self.xscale)
-        axes.set_yscale(self.yscale)
-        axes.relim()
-        axes.set_autoscale_on(True)  # limits follow the points of every frame
-        axes.autoscale_view()
-        if self.xlim is not None:
-            axes.set_xlim(self.xlim)
-        if self.ylim is not None:
-            axes.set_ylim(self.ylim)
-        if self._lines:
-            axes.legend(loc='best')
-        return axes.figure
-
-    def show(self):
-        """In a notebook, show the figure now if it has unseen points.
-
-        The figure is a new SVG output; a live frame drawn meanwhile is emptied,
-        so the cell's output is the final picture however long training took.
-        """
-        if not (self._stale and self.display and _in_notebook()):
-            return
-        from IPython.display import display
-
-        if self._live is not None:
-            self._live.update({}, raw=True)
-            self._live = None
-        display({'image/svg+xml': _svg_of(self.figure())}, raw=True)
-        self.frames_drawn += 1
-        self._stale = False
-        self._last_shown = None
-        _BOARDS_TO_SHOW.discard(self)
-
-    def _show_soon(self):
-        now = time.perf_counter()
-        if self._last_shown is None:  # start the clock; the first frame can wait
-            self._last_shown = now
-            _BOARDS_TO_SHOW.add(self)
-            _show_boards_after_each_cell()
-        elif now - self._last_shown >= self.refresh_seconds:
-            self._show_live()
-            self._last_shown = time.perf_counter()
-
-    def _show_live(self):
-        """Draw a PNG frame in place while the cell runs."""
-        from IPython.display import display
-
-        image = {'image/png': _png_of(self.figure())}
-        if self._live is None:
-            self._live = display(image, raw=True, display_id=True)
-        else:
-            self._live.update(image, raw=True)
-        self.frames_drawn += 1
-
-
-# %% chapters/3_2_oo_design.ipynb
-_BOARDS_TO_SHOW = set()
-
-
-# %% chapters/3_2_oo_design.ipynb
-def _show_boards_after_each_cell():
-    """Make IPython draw the final frame of every board when a cell finishes."""
-    shell = sys.modules['IPython'].get_ipython()
-    callbacks = shell.events.callbacks['post_run_cell']
-    if _show_pending_boards not in callbacks:
-        shell.events.register('post_run_cell', _show_pending_boards)
-
-
-# %% chapters/3_2_oo_design.ipynb
-def _show_pending_boards(*args):
-    """Show the last frame of every board drawn since it was last shown."""
-    for board in list(_BOARDS_TO_SHOW):
-        board.show()
-
-
-# %% chapters/3_2_oo_design.ipynb
 class Module(nn.Module, HyperParameters):
     """Base class of the book's models."""
 
@@ -684,6 +485,205 @@ class Trainer(HyperParameters):
             )
             + 'Try a smaller learning rate.'
         )
+
+
+# %% chapters/3_2_oo_design.ipynb
+def _in_notebook():
+    """True inside a Jupyter kernel, where figures can be displayed."""
+    ipython = sys.modules.get('IPython')  # never imported by a plain script
+    shell = ipython.get_ipython() if ipython else None
+    return shell is not None and hasattr(shell, 'kernel')
+
+
+# %% chapters/3_2_oo_design.ipynb
+_SVG_SETTINGS = {'svg.hashsalt': 'd2lsave', 'svg.fonttype': 'path'}
+
+
+# %% chapters/3_2_oo_design.ipynb
+def _svg_of(figure):
+    """Render a Matplotlib figure to SVG text that is identical on every run."""
+    buffer = io.StringIO()
+    with matplotlib.rc_context(_SVG_SETTINGS):
+        figure.savefig(
+            buffer, format='svg', metadata={'Date': None}, bbox_inches='tight'
+        )
+    return buffer.getvalue()
+
+
+# %% chapters/3_2_oo_design.ipynb
+def _png_of(figure):
+    """Render a Matplotlib figure to PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format='png', bbox_inches='tight')
+    return buffer.getvalue()
+
+
+# %% chapters/3_2_oo_design.ipynb
+def _as_float(name, value):
+    """`value` as a Python float (NaN and infinity allowed), or a TypeError."""
+    try:
+        if isinstance(value, torch.Tensor):  # item(): no autograd warning
+            return float(value.item())
+        return float(value)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f'{name} must be a number, got {value!r}') from None
+
+
+# %% chapters/3_2_oo_design.ipynb
+class ProgressBoard(HyperParameters):
+    """A figure of curves that grow point by point while a model trains."""
+
+    refresh_seconds = 0.5
+
+    def __init__(
+        self,
+        xlabel=None,
+        ylabel=None,
+        xlim=None,
+        ylim=None,
+        xscale='linear',
+        yscale='linear',
+        ls=('-', '--', '-.', ':'),
+        colors=('C0', 'C1', 'C2', 'C3'),
+        fig=None,
+        axes=None,
+        figsize=(3.5, 2.5),
+        display=True,
+    ):
+        for name, scale in (('xscale', xscale), ('yscale', yscale)):
+            if scale not in ('linear', 'log', 'symlog', 'logit'):
+                raise ValueError(
+                    f"{name} must be 'linear', 'log', 'symlog' "
+                    f"or 'logit', got {scale!r}"
+                )
+        if not ls or not colors:
+            raise ValueError('ls and colors must not be empty')
+        _check_bool('display', display)
+        self.save_hyperparameters()
+        self.points = {}  # label -> averaged (x, y) points, in order
+        self.frames_drawn = 0  # pictures shown in a notebook, live or final
+        self._raw = {}  # label -> points waiting to be averaged
+        self._forget_drawing()
+
+    def _forget_drawing(self):
+        self._axes = None  # the axes the board draws on, once it has drawn
+        self._lines = {}  # label -> matplotlib Line2D
+        self._live = None  # the notebook output showing live frames, if any
+        self._last_shown = None  # when the last live frame was drawn
+        self._stale = False  # points recorded since the last picture
+
+    def __getstate__(self):
+        """Copies and pickles keep the points and settings, not the drawing."""
+        state = self.__dict__.copy()
+        state.update(_axes=None, _lines={}, _live=None, _last_shown=None)
+        return state
+
+    def draw(self, x, y, label, every_n=1):
+        """Add (x, y) to the curve `label`, plotting the mean of every `every_n`."""
+        if type(every_n) is not int or every_n < 1:  # the quick check comes first
+            every_n = _check_int('every_n', every_n)
+        raw = self._raw.setdefault(label, [])
+        raw.append((_as_float('x', x), _as_float('y', y)))
+        if len(raw) < every_n:
+            return
+        xs, ys = zip(*raw)
+        self.points.setdefault(label, []).append((sum(xs) / len(xs), sum(ys) / len(ys)))
+        raw.clear()
+        self._stale = True
+        if self.display and _in_notebook():
+            self._show_soon()
+
+    def figure(self):
+        """The Matplotlib figure with every point recorded so far."""
+        if self._axes is None:
+            self._axes = (
+                self.axes or (self.fig or Figure(figsize=self.figsize)).add_subplot()
+            )
+        axes = self._axes
+        for i, (label, points) in enumerate(self.points.items()):
+            if label not in self._lines:
+                (self._lines[label],) = axes.plot(
+                    [],
+                    [],
+                    linestyle=self.ls[i % len(self.ls)],
+                    color=self.colors[i % len(self.colors)],
+                    label=label,
+                )
+            self._lines[label].set_data(*zip(*points))
+        axes.set_xlabel(self.xlabel)
+        axes.set_ylabel(self.ylabel)
+        axes.set_xscale(self.xscale)
+        axes.set_yscale(self.yscale)
+        axes.relim()
+        axes.set_autoscale_on(True)  # limits follow the points of every frame
+        axes.autoscale_view()
+        if self.xlim is not None:
+            axes.set_xlim(self.xlim)
+        if self.ylim is not None:
+            axes.set_ylim(self.ylim)
+        if self._lines:
+            axes.legend(loc='best')
+        return axes.figure
+
+    def show(self):
+        """In a notebook, show the figure now if it has unseen points.
+
+        The figure is a new SVG output; a live frame drawn meanwhile is emptied,
+        so the cell's output is the final picture however long training took.
+        """
+        if not (self._stale and self.display and _in_notebook()):
+            return
+        from IPython.display import display
+
+        if self._live is not None:
+            self._live.update({}, raw=True)
+            self._live = None
+        display({'image/svg+xml': _svg_of(self.figure())}, raw=True)
+        self.frames_drawn += 1
+        self._stale = False
+        self._last_shown = None
+        _BOARDS_TO_SHOW.discard(self)
+
+    def _show_soon(self):
+        now = time.perf_counter()
+        if self._last_shown is None:  # start the clock; the first frame can wait
+            self._last_shown = now
+            _BOARDS_TO_SHOW.add(self)
+            _show_boards_after_each_cell()
+        elif now - self._last_shown >= self.refresh_seconds:
+            self._show_live()
+            self._last_shown = time.perf_counter()
+
+    def _show_live(self):
+        """Draw a PNG frame in place while the cell runs."""
+        from IPython.display import display
+
+        image = {'image/png': _png_of(self.figure())}
+        if self._live is None:
+            self._live = display(image, raw=True, display_id=True)
+        else:
+            self._live.update(image, raw=True)
+        self.frames_drawn += 1
+
+
+# %% chapters/3_2_oo_design.ipynb
+_BOARDS_TO_SHOW = set()
+
+
+# %% chapters/3_2_oo_design.ipynb
+def _show_boards_after_each_cell():
+    """Make IPython draw the final frame of every board when a cell finishes."""
+    shell = sys.modules['IPython'].get_ipython()
+    callbacks = shell.events.callbacks['post_run_cell']
+    if _show_pending_boards not in callbacks:
+        shell.events.register('post_run_cell', _show_pending_boards)
+
+
+# %% chapters/3_2_oo_design.ipynb
+def _show_pending_boards(*args):
+    """Show the last frame of every board drawn since it was last shown."""
+    for board in list(_BOARDS_TO_SHOW):
+        board.show()
 
 
 # %% chapters/3_3_synthetic_regression_data.ipynb
