@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:c935c0aa1187bee4b91d0bc409e296ed64375dcc0243c2d2959aa7bfb01515c7
+# checksum: sha256:326d4bba7d797f24110d45b4d4ec2b9115eb92b5076f16f006564516d84752f2
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -582,8 +582,12 @@ class ProgressBoard(HyperParameters):
         """Add (x, y) to the curve `label`, plotting the mean of every `every_n`."""
         if type(every_n) is not int or every_n < 1:  # the quick check comes first
             every_n = _check_int('every_n', every_n)
+        if type(x) is not float:
+            x = _as_float('x', x)
+        if type(y) is not float:
+            y = _as_float('y', y)
         raw = self._raw.setdefault(label, [])
-        raw.append((_as_float('x', x), _as_float('y', y)))
+        raw.append((x, y))
         if len(raw) < every_n:
             return
         xs, ys = zip(*raw)
