@@ -6,11 +6,10 @@ import os
 import subprocess
 import sys
 
+import execute_notebooks
 import nbformat
 import pytest
-from conftest import ROOT, notebook_json
-
-import execute_notebooks
+from conftest import notebook_json
 
 CELLS = (
     'import os, math\nimport d2lsave as d2l\n'

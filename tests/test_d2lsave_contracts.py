@@ -8,7 +8,6 @@ import re
 import pytest
 import torch
 from conftest import ROOT
-from torch import nn
 
 import d2lsave as d2l
 

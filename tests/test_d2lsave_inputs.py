@@ -3,12 +3,13 @@ naming the argument; unit and property tests of the smaller public functions."""
 
 import math
 
-import d2lsave as d2l
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
+
+import d2lsave as d2l
 
 W = torch.tensor([2.0, -3.4])
 
