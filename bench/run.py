@@ -69,7 +69,7 @@ times = {'plain loop': [], 'Trainer.fit, board off': [], 'Trainer.fit, board on'
          'one render of the final figure': []}
 # Warm up: the first optimizer imports torch._dynamo, the first figure loads fonts.
 plain_loop(data)
-d2l.svg_of(trainer_fit(data, True).board.figure())
+d2l._svg_of(trainer_fit(data, True).board.figure())
 for repeat in range(REPEATS):
     for name, run in (('plain loop', lambda: plain_loop(data)),
                       ('Trainer.fit, board off', lambda: trainer_fit(data, False)),
@@ -81,7 +81,7 @@ for repeat in range(REPEATS):
     start = time.perf_counter()
     frame = d2l.ProgressBoard(xlabel='epoch', xlim=[0, 3], display=False)
     frame.points = dict(result.board.points)
-    d2l.svg_of(frame.figure())
+    d2l._svg_of(frame.figure())
     times['one render of the final figure'].append(time.perf_counter() - start)
 print('RESULT' + json.dumps({k: statistics.median(v) for k, v in times.items()}))
 '''

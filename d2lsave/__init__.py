@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:2723b1a4d79f4cf6f51058e3c8869dc8291c8338be70224459feb543ebd3c8ef
+# checksum: sha256:e1745f6106fe556e3e8ba4280696055cd539b78354798bc72d43fbacc154ec33
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -28,17 +28,12 @@ __all__ = [
     'slider_figure',
     'add_to_class',
     'HyperParameters',
-    'check_int',
-    'check_real',
-    'in_notebook',
-    'SVG_SETTINGS',
-    'svg_of',
-    'ProgressBoard',
     'Module',
     'DataModule',
     'cpu',
     'gpu',
     'Trainer',
+    'ProgressBoard',
     'SyntheticRegressionData',
     'TensorLoader',
     'LinearRegressionScratch',
@@ -65,6 +60,8 @@ def use_svg_display():
 # %% chapters/3_1_linear_regression.ipynb
 def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
     """Label, limit and scale the axes of a Matplotlib plot."""
+    if not hasattr(axes, 'set_xlabel'):
+        raise TypeError(f'axes must be Matplotlib axes, got {axes!r}')
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_xscale(xscale)
@@ -101,6 +98,11 @@ def plot(
             and not hasattr(data[0], '__len__')
         )
 
+    for name, data in (('X', X), ('Y', Y)):
+        if data is not None and not hasattr(data, '__len__'):
+            raise TypeError(f'{name} must be an array or a list of arrays, got {data!r}')
+        if data is not None and len(data) == 0:
+            raise ValueError(f'{name} must not be empty')
     if has_one_axis(X):
         X = [X]
     if Y is None:
@@ -138,9 +140,14 @@ class Timer:
         self.times.append(time.perf_counter() - self.tik)
         return self.times[-1]
 
+    def _recorded(self):
+        if not self.times:
+            raise ValueError('no time recorded yet: call stop() first')
+        return self.times
+
     def avg(self):
         """The mean of the recorded times."""
-        return sum(self.times) / len(self.times)
+        return sum(self._recorded()) / len(self.times)
 
     def sum(self):
         """The total of the recorded times."""
@@ -148,7 +155,7 @@ class Timer:
 
     def best(self):
         """The shortest recorded time: the least disturbed by other work."""
-        return min(self.times)
+        return min(self._recorded())
 
     def cumsum(self):
         """The running totals of the recorded times."""
@@ -271,7 +278,7 @@ class HyperParameters:
 
 
 # %% chapters/3_2_oo_design.ipynb
-def check_int(name, value, minimum=1):
+def _check_int(name, value, minimum=1):
     """Raise unless `value` is an int (not a bool) of at least `minimum`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f'{name} must be an integer, got {value!r}')
@@ -281,7 +288,7 @@ def check_int(name, value, minimum=1):
 
 
 # %% chapters/3_2_oo_design.ipynb
-def check_real(name, value, minimum=None, strict=False):
+def _check_real(name, value, minimum=None, strict=False):
     """Raise unless `value` is a finite real number, at least `minimum` if given
     (greater than `minimum` if `strict`)."""
     if isinstance(value, torch.Tensor) and value.numel() == 1:
@@ -298,142 +305,19 @@ def check_real(name, value, minimum=None, strict=False):
 
 
 # %% chapters/3_2_oo_design.ipynb
-def in_notebook():
-    """True inside a Jupyter kernel, where figures can be displayed."""
-    ipython = sys.modules.get('IPython')  # never imported by a plain script
-    shell = ipython.get_ipython() if ipython else None
-    return shell is not None and hasattr(shell, 'kernel')
+def _check_tensor(name, value):
+    """Raise unless `value` is a tensor."""
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f'{name} must be a tensor, got {type(value).__name__}')
+    return value
 
 
 # %% chapters/3_2_oo_design.ipynb
-SVG_SETTINGS = {'svg.hashsalt': 'd2lsave', 'svg.fonttype': 'path'}
-
-
-# %% chapters/3_2_oo_design.ipynb
-def svg_of(figure):
-    """Render a Matplotlib figure to SVG text that is identical on every run."""
-    buffer = io.StringIO()
-    with matplotlib.rc_context(SVG_SETTINGS):
-        figure.savefig(buffer, format='svg', metadata={'Date': None}, bbox_inches='tight')
-    return buffer.getvalue()
-
-
-# %% chapters/3_2_oo_design.ipynb
-class ProgressBoard(HyperParameters):
-    """A figure of curves that grow point by point while a model trains."""
-
-    refresh_seconds = 0.5
-
-    def __init__(
-        self,
-        xlabel=None,
-        ylabel=None,
-        xlim=None,
-        ylim=None,
-        xscale='linear',
-        yscale='linear',
-        ls=('-', '--', '-.', ':'),
-        colors=('C0', 'C1', 'C2', 'C3'),
-        fig=None,
-        axes=None,
-        figsize=(3.5, 2.5),
-        display=True,
-    ):
-        self.save_hyperparameters()
-        self.points = {}  # label -> averaged (x, y) points, in order
-        self._raw = {}  # label -> points waiting to be averaged
-        self._lines = {}  # label -> matplotlib Line2D
-        self._handle = None  # the notebook output that shows the figure
-        self._last_shown = None
-        self._stale = False
-
-    def draw(self, x, y, label, every_n=1):
-        """Add (x, y) to the curve `label`, plotting the mean of every `every_n`."""
-        if type(every_n) is not int or every_n < 1:  # the quick check comes first
-            every_n = check_int('every_n', every_n)
-        raw = self._raw.setdefault(label, [])
-        raw.append((float(x), float(y)))
-        if len(raw) < every_n:
-            return
-        xs, ys = zip(*raw)
-        self.points.setdefault(label, []).append((sum(xs) / len(xs), sum(ys) / len(ys)))
-        raw.clear()
-        self._stale = True
-        if self.display and in_notebook():
-            self._show_soon()
-
-    def figure(self):
-        """The Matplotlib figure with every point recorded so far."""
-        if self.axes is None:
-            self.fig = self.fig or Figure(figsize=self.figsize)
-            self.axes = self.fig.add_subplot()
-        axes = self.axes
-        for i, (label, points) in enumerate(self.points.items()):
-            if label not in self._lines:
-                (self._lines[label],) = axes.plot(
-                    [],
-                    [],
-                    linestyle=self.ls[i % len(self.ls)],
-                    color=self.colors[i % len(self.colors)],
-                    label=label,
-                )
-            self._lines[label].set_data(*zip(*points))
-        axes.set_xlabel(self.xlabel)
-        axes.set_ylabel(self.ylabel)
-        axes.set_xscale(self.xscale)
-        axes.set_yscale(self.yscale)
-        axes.relim()
-        axes.autoscale_view()
-        axes.set_xlim(self.xlim)  # None leaves the automatic limits
-        axes.set_ylim(self.ylim)
-        if self._lines:
-            axes.legend(loc='best')
-        return axes.figure
-
-    def show(self):
-        """In a notebook, redraw the figure now if it has unseen points."""
-        if not (self._stale and self.display and in_notebook()):
-            return
-        from IPython.display import display
-
-        image = {'image/svg+xml': svg_of(self.figure())}
-        if self._handle is None:
-            self._handle = display(image, raw=True, display_id=True)
-        else:
-            self._handle.update(image, raw=True)
-        self._stale = False
-        self._last_shown = time.perf_counter()
-        _BOARDS_TO_SHOW.discard(self)
-
-    def _show_soon(self):
-        now = time.perf_counter()
-        if self._last_shown is None:  # start the clock; the first frame can wait
-            self._last_shown = now
-            _show_boards_after_each_cell()
-        if now - self._last_shown >= self.refresh_seconds:
-            self.show()
-        else:
-            _BOARDS_TO_SHOW.add(self)
-
-
-# %% chapters/3_2_oo_design.ipynb
-_BOARDS_TO_SHOW = set()
-
-
-# %% chapters/3_2_oo_design.ipynb
-def _show_boards_after_each_cell():
-    """Make IPython draw the final frame of every board when a cell finishes."""
-    shell = sys.modules['IPython'].get_ipython()
-    callbacks = shell.events.callbacks['post_run_cell']
-    if _show_pending_boards not in callbacks:
-        shell.events.register('post_run_cell', _show_pending_boards)
-
-
-# %% chapters/3_2_oo_design.ipynb
-def _show_pending_boards(*args):
-    """Show the last frame of every board drawn since it was last shown."""
-    for board in list(_BOARDS_TO_SHOW):
-        board.show()
+def _check_bool(name, value):
+    """Raise unless `value` is True or False."""
+    if not isinstance(value, bool):
+        raise TypeError(f'{name} must be True or False, got {value!r}')
+    return value
 
 
 # %% chapters/3_2_oo_design.ipynb
@@ -442,8 +326,16 @@ class Module(nn.Module, HyperParameters):
 
     def __init__(self, plot_train_per_epoch=2, plot_valid_per_epoch=1):
         super().__init__()
+        _check_int('plot_train_per_epoch', plot_train_per_epoch)
+        _check_int('plot_valid_per_epoch', plot_valid_per_epoch)
         self.save_hyperparameters()
         self.board = ProgressBoard()
+
+    def __getstate__(self):
+        """Copies and pickles of a model leave its trainer (and data) behind."""
+        state = super().__getstate__()
+        state.pop('trainer', None)
+        return state
 
     def loss(self, y_hat, y):
         raise NotImplementedError
@@ -457,16 +349,20 @@ class Module(nn.Module, HyperParameters):
         """Send one loss value to the progress board."""
         if not hasattr(self, 'trainer'):
             raise RuntimeError('plot needs a trainer: call Trainer.fit first')
+        trainer = self.trainer
         self.board.xlabel = 'epoch'
         if train:
-            x = self.trainer.train_batch_idx / self.trainer.num_train_batches
-            n = self.trainer.num_train_batches / self.plot_train_per_epoch
+            x = trainer.train_batch_idx / trainer.num_train_batches
+            n = trainer.num_train_batches / self.plot_train_per_epoch
         else:
-            x = self.trainer.epoch + 1
-            n = self.trainer.num_val_batches / self.plot_valid_per_epoch
-        if isinstance(value, torch.Tensor):
-            value = value.item()  # a Python float, outside autograd
-        self.board.draw(x, value, ('train_' if train else 'val_') + key, every_n=max(1, int(n)))
+            x = trainer.epoch + 1
+            n = trainer.num_val_batches / self.plot_valid_per_epoch
+        self.board.draw(
+            trainer.epochs_before + x,
+            trainer.loss_value(value),
+            ('train_' if train else 'val_') + key,
+            every_n=max(1, int(n)),
+        )
 
     def training_step(self, batch):
         loss = self.loss(self(*batch[:-1]), batch[-1])
@@ -513,7 +409,7 @@ def cpu():
 # %% chapters/3_2_oo_design.ipynb
 def gpu(i=0):
     """The `i`-th GPU device."""
-    return torch.device(f'cuda:{i}')
+    return torch.device(f'cuda:{_check_int("i", i, minimum=0)}')
 
 
 # %% chapters/3_2_oo_design.ipynb
@@ -522,39 +418,60 @@ class Trainer(HyperParameters):
 
     def __init__(self, max_epochs, num_gpus=0, gradient_clip_val=0):
         self.save_hyperparameters()
-        check_int('max_epochs', max_epochs, minimum=0)
-        check_int('num_gpus', num_gpus, minimum=0)
-        check_real('gradient_clip_val', gradient_clip_val, minimum=0)
-        available = torch.cuda.device_count()
-        if num_gpus > available:
-            raise ValueError(f'num_gpus={num_gpus} but this machine has {available} GPU(s)')
+        _check_int('max_epochs', max_epochs, minimum=0)
+        _check_int('num_gpus', num_gpus, minimum=0)
+        _check_real('gradient_clip_val', gradient_clip_val, minimum=0)
         if num_gpus > 1:
             raise ValueError('this Trainer trains on one device: use num_gpus=0 or 1')
+        if num_gpus > torch.cuda.device_count():
+            raise ValueError('num_gpus=1 needs a CUDA GPU, and PyTorch finds none on this machine')
         self.device = gpu() if num_gpus else cpu()
 
     def prepare_data(self, data):
+        if not isinstance(data, DataModule):
+            raise TypeError(f'data must be a DataModule, got {type(data).__name__}')
         self.train_dataloader = data.train_dataloader()
         self.val_dataloader = data.val_dataloader()
         self.num_train_batches = len(self.train_dataloader)
+        if self.num_train_batches == 0:
+            raise ValueError('data has no training minibatches')
         self.num_val_batches = len(self.val_dataloader) if self.val_dataloader is not None else 0
 
     def prepare_model(self, model):
+        drawn = [x for points in model.board.points.values() for x, _ in points]
+        self.epochs_before = max(drawn, default=0)  # a new fit continues the curves
         model.trainer = self
-        model.board.xlim = [0, self.max_epochs]
+        model.board.xlim = [0, self.epochs_before + self.max_epochs]
         self.model = model.to(self.device)
 
+    def loss_value(self, loss):
+        """`loss` as a Python float: one host-device copy per minibatch, shared by
+        the progress board and the finiteness check."""
+        if loss is not self._last_loss:
+            self._last_loss, self._last_value = loss, _as_float('loss', loss)
+        return self._last_value
+
     def fit(self, model, data):
+        """Train `model` on `data` for `max_epochs` epochs."""
+        if not isinstance(model, Module):
+            raise TypeError(
+                'model must be a Module of this library (it needs '
+                'training_step and configure_optimizers), got '
+                f'{type(model).__name__}'
+            )
         self.prepare_data(data)
         self.prepare_model(model)
         self.optim = model.configure_optimizers()
         self.epoch = 0
         self.train_batch_idx = 0
         self.val_batch_idx = 0
+        self._last_loss = self._last_value = None
         try:
             for epoch in range(self.max_epochs):
                 self.epoch = epoch
                 self.fit_epoch()
         finally:  # also after an error or an interrupt: show what was learned
+            self._last_loss = None  # holds no graph or batch after training
             model.board.show()
 
     # From chapters/3_4_linear_regression_scratch.ipynb
@@ -562,6 +479,11 @@ class Trainer(HyperParameters):
         self.model.train()
         for batch in self.train_dataloader:
             loss = self.model.training_step(self.prepare_batch(batch))
+            if not isinstance(loss, torch.Tensor) or not loss.requires_grad:
+                raise TypeError(
+                    'training_step must return the loss as a tensor '
+                    f'that autograd can differentiate, got {loss!r}'
+                )
             self.check_finite(loss, 'training')
             self.optim.zero_grad()
             loss.backward()
@@ -594,7 +516,7 @@ class Trainer(HyperParameters):
         """Raise FloatingPointError, naming epoch and batch, if `loss` is NaN or inf."""
         if loss is None:  # a validation_step may return nothing
             return
-        value = loss.item()
+        value = self.loss_value(loss)  # the float the board got: no second copy
         if math.isfinite(value):
             return
         done, per_epoch = (
@@ -615,6 +537,204 @@ class Trainer(HyperParameters):
         )
 
 
+# %% chapters/3_2_oo_design.ipynb
+def _in_notebook():
+    """True inside a Jupyter kernel, where figures can be displayed."""
+    ipython = sys.modules.get('IPython')  # never imported by a plain script
+    shell = ipython.get_ipython() if ipython else None
+    return shell is not None and hasattr(shell, 'kernel')
+
+
+# %% chapters/3_2_oo_design.ipynb
+_SVG_SETTINGS = {'svg.hashsalt': 'd2lsave', 'svg.fonttype': 'path'}
+
+
+# %% chapters/3_2_oo_design.ipynb
+def _svg_of(figure):
+    """Render a Matplotlib figure to SVG text that is identical on every run."""
+    buffer = io.StringIO()
+    with matplotlib.rc_context(_SVG_SETTINGS):
+        figure.savefig(buffer, format='svg', metadata={'Date': None}, bbox_inches='tight')
+    return buffer.getvalue()
+
+
+# %% chapters/3_2_oo_design.ipynb
+def _png_of(figure):
+    """Render a Matplotlib figure to PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format='png', bbox_inches='tight')
+    return buffer.getvalue()
+
+
+# %% chapters/3_2_oo_design.ipynb
+def _as_float(name, value):
+    """`value` as a Python float (NaN and infinity allowed), or a TypeError."""
+    try:
+        if isinstance(value, torch.Tensor):  # item(): no autograd warning
+            return float(value.item())
+        return float(value)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f'{name} must be a number, got {value!r}') from None
+
+
+# %% chapters/3_2_oo_design.ipynb
+class ProgressBoard(HyperParameters):
+    """A figure of curves that grow point by point while a model trains."""
+
+    refresh_seconds = 0.5
+
+    def __init__(
+        self,
+        xlabel=None,
+        ylabel=None,
+        xlim=None,
+        ylim=None,
+        xscale='linear',
+        yscale='linear',
+        ls=('-', '--', '-.', ':'),
+        colors=('C0', 'C1', 'C2', 'C3'),
+        fig=None,
+        axes=None,
+        figsize=(3.5, 2.5),
+        display=True,
+    ):
+        for name, scale in (('xscale', xscale), ('yscale', yscale)):
+            if scale not in ('linear', 'log', 'symlog', 'logit'):
+                raise ValueError(
+                    f"{name} must be 'linear', 'log', 'symlog' or 'logit', got {scale!r}"
+                )
+        if not ls or not colors:
+            raise ValueError('ls and colors must not be empty')
+        _check_bool('display', display)
+        self.save_hyperparameters()
+        self.points = {}  # label -> averaged (x, y) points, in order
+        self.frames_drawn = 0  # pictures shown in a notebook, live or final
+        self._raw = {}  # label -> points waiting to be averaged
+        self._forget_drawing()
+
+    def _forget_drawing(self):
+        self._axes = None  # the axes the board draws on, once it has drawn
+        self._lines = {}  # label -> matplotlib Line2D
+        self._live = None  # the notebook output showing live frames, if any
+        self._last_shown = None  # when the last live frame was drawn
+        self._stale = False  # points recorded since the last picture
+
+    def __getstate__(self):
+        """Copies and pickles keep the points and settings, not the drawing."""
+        state = self.__dict__.copy()
+        state.update(_axes=None, _lines={}, _live=None, _last_shown=None)
+        return state
+
+    def draw(self, x, y, label, every_n=1):
+        """Add (x, y) to the curve `label`, plotting the mean of every `every_n`."""
+        if type(every_n) is not int or every_n < 1:  # the quick check comes first
+            every_n = _check_int('every_n', every_n)
+        if type(x) is not float:
+            x = _as_float('x', x)
+        if type(y) is not float:
+            y = _as_float('y', y)
+        raw = self._raw.setdefault(label, [])
+        raw.append((x, y))
+        if len(raw) < every_n:
+            return
+        xs, ys = zip(*raw)
+        self.points.setdefault(label, []).append((sum(xs) / len(xs), sum(ys) / len(ys)))
+        raw.clear()
+        self._stale = True
+        if self.display and _in_notebook():
+            self._show_soon()
+
+    def figure(self):
+        """The Matplotlib figure with every point recorded so far."""
+        if self._axes is None:
+            self._axes = self.axes or (self.fig or Figure(figsize=self.figsize)).add_subplot()
+        axes = self._axes
+        for i, (label, points) in enumerate(self.points.items()):
+            if label not in self._lines:
+                (self._lines[label],) = axes.plot(
+                    [],
+                    [],
+                    linestyle=self.ls[i % len(self.ls)],
+                    color=self.colors[i % len(self.colors)],
+                    label=label,
+                )
+            self._lines[label].set_data(*zip(*points))
+        axes.set_xlabel(self.xlabel)
+        axes.set_ylabel(self.ylabel)
+        axes.set_xscale(self.xscale)
+        axes.set_yscale(self.yscale)
+        axes.relim()
+        axes.set_autoscale_on(True)  # limits follow the points of every frame
+        axes.autoscale_view()
+        if self.xlim is not None:
+            axes.set_xlim(self.xlim)
+        if self.ylim is not None:
+            axes.set_ylim(self.ylim)
+        if self._lines:
+            axes.legend(loc='best')
+        return axes.figure
+
+    def show(self):
+        """In a notebook, show the figure now if it has unseen points.
+
+        The figure is a new SVG output; a live frame drawn meanwhile is emptied,
+        so the cell's output is the final picture however long training took.
+        """
+        if not (self._stale and self.display and _in_notebook()):
+            return
+        from IPython.display import display
+
+        if self._live is not None:
+            self._live.update({}, raw=True)
+            self._live = None
+        display({'image/svg+xml': _svg_of(self.figure())}, raw=True)
+        self.frames_drawn += 1
+        self._stale = False
+        self._last_shown = None
+        _BOARDS_TO_SHOW.discard(self)
+
+    def _show_soon(self):
+        now = time.perf_counter()
+        if self._last_shown is None:  # start the clock; the first frame can wait
+            self._last_shown = now
+            _BOARDS_TO_SHOW.add(self)
+            _show_boards_after_each_cell()
+        elif now - self._last_shown >= self.refresh_seconds:
+            self._show_live()
+            self._last_shown = time.perf_counter()
+
+    def _show_live(self):
+        """Draw a PNG frame in place while the cell runs."""
+        from IPython.display import display
+
+        image = {'image/png': _png_of(self.figure())}
+        if self._live is None:
+            self._live = display(image, raw=True, display_id=True)
+        else:
+            self._live.update(image, raw=True)
+        self.frames_drawn += 1
+
+
+# %% chapters/3_2_oo_design.ipynb
+_BOARDS_TO_SHOW = set()
+
+
+# %% chapters/3_2_oo_design.ipynb
+def _show_boards_after_each_cell():
+    """Make IPython draw the final frame of every board when a cell finishes."""
+    shell = sys.modules['IPython'].get_ipython()
+    callbacks = shell.events.callbacks['post_run_cell']
+    if _show_pending_boards not in callbacks:
+        shell.events.register('post_run_cell', _show_pending_boards)
+
+
+# %% chapters/3_2_oo_design.ipynb
+def _show_pending_boards(*args):
+    """Show the last frame of every board drawn since it was last shown."""
+    for board in list(_BOARDS_TO_SHOW):
+        board.show()
+
+
 # %% chapters/3_3_synthetic_regression_data.ipynb
 class SyntheticRegressionData(DataModule):
     """Examples (x, y) with y = Xw + b + Gaussian noise, for linear regression."""
@@ -624,11 +744,11 @@ class SyntheticRegressionData(DataModule):
         w = torch.as_tensor(w, dtype=torch.float32)
         if w.dim() != 1 or len(w) == 0:
             raise ValueError(f'w must be a non-empty 1-D tensor, got shape {tuple(w.shape)}')
-        b = check_real('b', b)
-        noise = check_real('noise', noise, minimum=0)
-        check_int('num_train', num_train)
-        check_int('num_val', num_val)
-        check_int('batch_size', batch_size)
+        b = _check_real('b', b)
+        noise = _check_real('noise', noise, minimum=0)
+        _check_int('num_train', num_train)
+        _check_int('num_val', num_val)
+        _check_int('batch_size', batch_size)
         self.save_hyperparameters()
         n = num_train + num_val
         self.X = torch.randn(n, len(w))
@@ -646,24 +766,38 @@ class TensorLoader:
 
     batches_per_gather = 64
 
-    def __init__(self, tensors, batch_size, shuffle=False):
+    def __init__(self, tensors, batch_size, shuffle=False, drop_last=False):
+        if isinstance(tensors, torch.Tensor):
+            raise TypeError('tensors must be a sequence of tensors, such as (X, y), not one tensor')
         self.tensors = tuple(tensors)
-        self.batch_size = check_int('batch_size', batch_size)
-        self.shuffle = shuffle
         if not self.tensors:
             raise ValueError('TensorLoader needs at least one tensor')
+        for tensor in self.tensors:
+            _check_tensor('each of tensors', tensor)
+            if tensor.dim() == 0:
+                raise ValueError('tensors must have a first dimension')
+        self.batch_size = _check_int('batch_size', batch_size)
+        self.shuffle = _check_bool('shuffle', shuffle)
+        self.drop_last = _check_bool('drop_last', drop_last)
         self.num_examples = len(self.tensors[0])
         if any(len(t) != self.num_examples for t in self.tensors):
             raise ValueError('all tensors must have the same length (first dimension)')
 
     def __len__(self):
-        """The number of minibatches, counting a last, smaller one."""
+        """The number of minibatches, counting a last, smaller one unless
+        `drop_last`."""
+        if self.drop_last:
+            return self.num_examples // self.batch_size
         return math.ceil(self.num_examples / self.batch_size)
 
     def __iter__(self):
         if not self.shuffle:  # consecutive slices are views: nothing is copied
-            return zip(*(t.split(self.batch_size) for t in self.tensors))
-        return self._shuffled_batches()
+            batches = zip(*(t.split(self.batch_size) for t in self.tensors))
+        else:
+            batches = self._shuffled_batches()
+        if self.drop_last:  # only the last minibatch can be short
+            return (b for b in batches if len(b[0]) == self.batch_size)
+        return batches
 
     def _shuffled_batches(self):
         order = torch.randperm(self.num_examples, device=self.tensors[0].device)
@@ -678,9 +812,9 @@ class LinearRegressionScratch(Module):
 
     def __init__(self, num_inputs, lr, sigma=0.01):
         super().__init__()
-        check_int('num_inputs', num_inputs)
-        check_real('lr', lr, minimum=0, strict=True)
-        check_real('sigma', sigma, minimum=0)
+        _check_int('num_inputs', num_inputs)
+        _check_real('lr', lr, minimum=0, strict=True)
+        _check_real('sigma', sigma, minimum=0)
         self.save_hyperparameters()
         self.w = nn.Parameter(torch.normal(0, sigma, (num_inputs, 1)))
         self.b = nn.Parameter(torch.zeros(1))
@@ -701,14 +835,21 @@ class SGD(HyperParameters):
     """Minibatch stochastic gradient descent."""
 
     def __init__(self, params, lr):
+        if isinstance(params, torch.Tensor) or not hasattr(params, '__iter__'):
+            raise TypeError(f'params must be an iterable of tensors, got {type(params).__name__}')
         params = list(params)
-        check_real('lr', lr, minimum=0, strict=True)
+        if not params:
+            raise ValueError('params must not be empty')
+        for param in params:
+            _check_tensor('each of params', param)
+        _check_real('lr', lr, minimum=0, strict=True)
         self.save_hyperparameters()
 
     def step(self):
         with torch.no_grad():  # the update itself must not be differentiated
             for param in self.params:
-                param -= self.lr * param.grad
+                if param.grad is not None:  # like torch.optim: no gradient, no step
+                    param -= self.lr * param.grad
 
     def zero_grad(self):
         for param in self.params:
@@ -722,16 +863,22 @@ class LinearRegression(Module):
 
     def __init__(self, lr):
         super().__init__()
-        check_real('lr', lr, minimum=0, strict=True)
+        _check_real('lr', lr, minimum=0, strict=True)
         self.save_hyperparameters()
         self.net = nn.LazyLinear(1)
         self._init_hook = self.net.register_forward_pre_hook(self._initialize)
+        self.register_load_state_dict_post_hook(self._keep_loaded_weights)
 
     def _initialize(self, layer, inputs):
         """Once the lazy layer knows its shape: w ~ N(0, 0.01^2), b = 0."""
         nn.init.normal_(layer.weight, 0, 0.01)
         nn.init.zeros_(layer.bias)
         self._init_hook.remove()
+
+    def _keep_loaded_weights(self, module, incompatible_keys):
+        """Weights loaded with load_state_dict are not drawn again."""
+        if not isinstance(self.net.weight, nn.parameter.UninitializedParameter):
+            self._init_hook.remove()
 
     def forward(self, X):
         return self.net(X)
@@ -749,9 +896,13 @@ class LinearRegression(Module):
 # %% chapters/3_6_generalization.ipynb
 def polynomial_features(x, degree, scale=1.0):
     """The design matrix with columns (x / scale) ** i for i = 0, 1, ..., degree."""
-    degree = check_int('degree', degree, minimum=0)
-    scale = check_real('scale', scale, strict=True)
-    x = torch.as_tensor(x)
+    degree = _check_int('degree', degree, minimum=0)
+    scale = _check_real('scale', scale, minimum=0, strict=True)
+    x = torch.as_tensor(_check_tensor('x', x))
+    if x.is_complex() or x.dtype == torch.bool:
+        raise TypeError(f'x must hold real numbers, got dtype {x.dtype}')
+    if not x.is_floating_point():
+        x = x.float()
     powers = torch.arange(degree + 1, dtype=x.dtype, device=x.device)
     return (x / scale).unsqueeze(-1) ** powers
 
@@ -759,10 +910,12 @@ def polynomial_features(x, degree, scale=1.0):
 # %% chapters/3_6_generalization.ipynb
 def k_fold_splits(n, k, generator=None):
     """Shuffle range(n) into k folds; list (train_indices, valid_indices) pairs."""
-    n = check_int('n', n)
-    k = check_int('k', k, minimum=2)
+    n = _check_int('n', n)
+    k = _check_int('k', k, minimum=2)
     if k > n:
         raise ValueError(f'k={k} folds need at least k examples, got n={n}')
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f'generator must be a torch.Generator or None, got {generator!r}')
     folds = torch.randperm(n, generator=generator).tensor_split(k)
     return [(torch.cat(folds[:i] + folds[i + 1 :]), folds[i]) for i in range(k)]
 
@@ -773,10 +926,10 @@ class HighDimRegressionData(DataModule):
 
     def __init__(self, num_train, num_val, num_inputs, batch_size):
         super().__init__()
-        check_int('num_train', num_train)
-        check_int('num_val', num_val)
-        check_int('num_inputs', num_inputs)
-        check_int('batch_size', batch_size)
+        _check_int('num_train', num_train)
+        _check_int('num_val', num_val)
+        _check_int('num_inputs', num_inputs)
+        _check_int('batch_size', batch_size)
         self.save_hyperparameters()
         n = num_train + num_val
         self.X = torch.randn(n, num_inputs)
@@ -792,7 +945,7 @@ class HighDimRegressionData(DataModule):
 # %% chapters/3_7_weight_decay.ipynb
 def l2_penalty(w):
     """The weight-decay penalty ||w||^2 / 2 (half the squared L2 norm)."""
-    return (w**2).sum() / 2
+    return (_check_tensor('w', w) ** 2).sum() / 2
 
 
 # %% chapters/3_7_weight_decay.ipynb
@@ -801,7 +954,7 @@ class WeightDecayScratch(LinearRegressionScratch):
 
     def __init__(self, num_inputs, lambd, lr, sigma=0.01):
         super().__init__(num_inputs, lr, sigma)
-        check_real('lambd', lambd, minimum=0)
+        _check_real('lambd', lambd, minimum=0)
         self.save_hyperparameters()
 
     def loss(self, y_hat, y):
@@ -814,7 +967,7 @@ class WeightDecay(LinearRegression):
 
     def __init__(self, wd, lr):
         super().__init__(lr)
-        check_real('wd', wd, minimum=0)
+        _check_real('wd', wd, minimum=0)
         self.save_hyperparameters()
 
     def configure_optimizers(self):

@@ -68,3 +68,47 @@ def test_weight_decay_models_train_on_the_gpu():
 def test_asking_for_more_gpus_than_one_is_refused():
     with pytest.raises(ValueError, match='num_gpus'):
         d2l.Trainer(max_epochs=1, num_gpus=torch.cuda.device_count() + 1)
+
+
+@pytest.mark.parametrize('make', [lambda: d2l.LinearRegressionScratch(2, lr=0.03),
+                                  lambda: d2l.LinearRegression(lr=0.03),
+                                  lambda: d2l.WeightDecay(wd=0.1, lr=0.03)])
+def test_a_checkpoint_saved_on_the_gpu_loads_on_the_cpu(make, tmp_path):
+    torch.manual_seed(0)
+    model = make()
+    fit_on_gpu(model, d2l.SyntheticRegressionData(w=W, b=4.2), epochs=1)
+    torch.save(model.state_dict(), tmp_path / 'weights.pt')
+    torch.save(model, tmp_path / 'model.pt')
+    X = torch.randn(6, 2)
+    expected = model(X.to(d2l.gpu())).cpu()
+    restored = make()
+    restored.load_state_dict(torch.load(tmp_path / 'weights.pt', map_location='cpu'))
+    whole = torch.load(tmp_path / 'model.pt', map_location='cpu', weights_only=False)
+    for loaded in (restored, whole):
+        assert all(p.device.type == 'cpu' for p in loaded.parameters())
+        torch.testing.assert_close(loaded(X), expected, rtol=1e-5, atol=1e-6)
+    assert not hasattr(whole, 'trainer')
+
+
+def test_training_on_the_gpu_syncs_once_per_minibatch(monkeypatch):
+    torch.manual_seed(0)
+    data = d2l.SyntheticRegressionData(w=W, b=4.2)
+    model = d2l.LinearRegression(lr=0.03)
+    model.board.display = False
+    model.to(d2l.gpu())(torch.zeros(1, 2, device=d2l.gpu()))
+    calls = []
+    original = torch.Tensor.item
+    monkeypatch.setattr(torch.Tensor, 'item', lambda t: calls.append(1) or original(t))
+    trainer = d2l.Trainer(max_epochs=1, num_gpus=1)
+    trainer.fit(model, data)
+    assert len(calls) <= trainer.train_batch_idx + trainer.val_batch_idx
+
+
+def test_a_second_fit_on_the_gpu_continues_the_board():
+    torch.manual_seed(0)
+    data = d2l.SyntheticRegressionData(w=W, b=4.2)
+    model = d2l.LinearRegression(lr=0.03)
+    fit_on_gpu(model, data, epochs=1)
+    fit_on_gpu(model, data, epochs=1)
+    xs = [x for x, _ in model.board.points['train_loss']]
+    assert xs == sorted(xs) and xs[-1] > 1.5

@@ -57,6 +57,8 @@ def normalize(notebook):
             cell.pop('outputs', None)
             cell.pop('execution_count', None)
             continue
+        # A live frame that gave way to a final figure is left with no data.
+        cell.outputs = [o for o in cell.outputs if o.get('data', True)]
         for output in cell.outputs:
             output.get('metadata', {}).pop('execution', None)
     return notebook
