@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:81dd9e2e66a9627b0a4247d64ccc87cdd5a4c82d3cd5d917ef1f6dff4d871df7
+# checksum: sha256:dfb1a14101d5b0096a900b8e8d53cba7c81dac901b9473cc1674d7dd34046384
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -19,11 +19,11 @@ from torch import nn
 
 __version__ = '0.1.0'
 __all__ = [
+    'slider_figure',
     'use_svg_display',
     'set_axes',
     'plot',
     'Timer',
-    'slider_figure',
     'add_to_class',
     'HyperParameters',
     'check_int',
@@ -49,6 +49,33 @@ __all__ = [
     'WeightDecayScratch',
     'WeightDecay',
 ]
+
+
+# %% chapters/3_1_linear_regression.ipynb
+def slider_figure(draw, figsize=(3.5, 2.5), **sliders):
+    """A widget: the given ipywidgets sliders above a figure that `draw` redraws.
+
+    `draw(axes, **values)` plots onto a fresh Matplotlib axes, given the current
+    value of every slider. The figure is a PNG inside an `ipywidgets.Image`, so
+    the picture is stored with the notebook and shows in the static HTML book.
+    """
+    import ipywidgets as widgets
+
+    figure = Figure(figsize=figsize)
+    axes = figure.add_subplot()
+    image = widgets.Image(format='png')
+
+    def update(change=None):
+        axes.clear()
+        draw(axes, **{name: slider.value for name, slider in sliders.items()})
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format='png', dpi=100, bbox_inches='tight')
+        image.value = buffer.getvalue()
+
+    for slider in sliders.values():
+        slider.observe(update, names='value')
+    update()
+    return widgets.VBox([*sliders.values(), image])
 
 
 # %% chapters/3_1_linear_regression.ipynb
@@ -151,33 +178,6 @@ class Timer:
     def cumsum(self):
         """The running totals of the recorded times."""
         return np.cumsum(self.times).tolist()
-
-
-# %% chapters/3_1_linear_regression.ipynb
-def slider_figure(draw, figsize=(3.5, 2.5), **sliders):
-    """A widget: the given ipywidgets sliders above a figure that `draw` redraws.
-
-    `draw(axes, **values)` plots onto a fresh Matplotlib axes, given the current
-    value of every slider. The figure is a PNG inside an `ipywidgets.Image`, so
-    the picture is stored with the notebook and shows in the static HTML book.
-    """
-    import ipywidgets as widgets
-
-    figure = Figure(figsize=figsize)
-    axes = figure.add_subplot()
-    image = widgets.Image(format='png')
-
-    def update(change=None):
-        axes.clear()
-        draw(axes, **{name: slider.value for name, slider in sliders.items()})
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format='png', dpi=100, bbox_inches='tight')
-        image.value = buffer.getvalue()
-
-    for slider in sliders.values():
-        slider.observe(update, names='value')
-    update()
-    return widgets.VBox([*sliders.values(), image])
 
 
 # %% chapters/3_2_oo_design.ipynb
