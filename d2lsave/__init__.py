@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:e1745f6106fe556e3e8ba4280696055cd539b78354798bc72d43fbacc154ec33
+# checksum: sha256:a138cac34b80e221df1f60b561be340910372c764ff150682c9b307a1e356b2f
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -19,13 +19,13 @@ from torch import nn
 
 __version__ = '0.1.0'
 __all__ = [
+    'compact_svg',
+    'svg_frame',
+    'slider_figure',
     'use_svg_display',
     'set_axes',
     'plot',
     'Timer',
-    'compact_svg',
-    'svg_frame',
-    'slider_figure',
     'add_to_class',
     'HyperParameters',
     'Module',
@@ -46,6 +46,87 @@ __all__ = [
     'WeightDecayScratch',
     'WeightDecay',
 ]
+
+
+# %% chapters/3_1_linear_regression.ipynb
+def compact_svg(svg):
+    """The SVG text without comments and indentation, coordinates to 0.1 pt."""
+    import re
+
+    def short(number):
+        text = f'{float(number[0]):.1f}'.removesuffix('.0')
+        return '0' if text == '-0' else text
+
+    svg = re.sub(r'<!--.*?-->', '', svg, flags=re.DOTALL)
+    svg = re.sub(r'\n\s*', '\n', svg)
+    return re.sub(r'="[^"]*"', lambda value: re.sub(r'-?\d+\.\d{2,}', short, value[0]), svg)
+
+
+# %% chapters/3_1_linear_regression.ipynb
+def svg_frame(draw, figsize, values):
+    """One figure drawn by `draw(axes, **values)`, as compact SVG bytes."""
+    figure = Figure(figsize=figsize)
+    draw(figure.add_subplot(), **values)
+    buffer = io.StringIO()
+    with matplotlib.rc_context({'svg.fonttype': 'none', 'svg.hashsalt': 'd2lsave'}):
+        figure.savefig(
+            buffer, format='svg', bbox_inches='tight', metadata={'Date': None, 'Creator': None}
+        )
+    return compact_svg(buffer.getvalue()).encode()
+
+
+# %% chapters/3_1_linear_regression.ipynb
+def slider_figure(draw, alt, figsize=(3.5, 2.5), **sliders):
+    """A widget: sliders that flip through figures drawn in advance, one per setting.
+
+    Each slider is an `ipywidgets.SelectionSlider` over the values to show.
+    `draw(axes, **values)` plots one setting onto a fresh Matplotlib axes, and
+    `alt` (a format string over the same names, or a function of them) says in
+    words what that picture shows. Every combination of values is drawn now, as
+    a small SVG in an `ipywidgets.Image` (whose state also holds `alt`), and each
+    slider's `index` is linked to the `selected_index` of the `Stack`s that hold
+    the pictures with `jsdlink`, which runs in the browser: the widget works in
+    the static book, with no kernel, as well as in JupyterLab.
+    """
+    import ipywidgets as widgets
+    import traitlets
+
+    class Picture(widgets.Image):
+        # An Image's `tooltip` would break its view in JupyterLab (ipywidgets 8.1
+        # reads a `description` that images lack), so the text is a trait of its own.
+        alt = traitlets.Unicode().tag(sync=True)
+
+    if not sliders:
+        raise TypeError('slider_figure needs at least one slider')
+    for name, slider in sliders.items():
+        if not isinstance(slider, widgets.SelectionSlider):
+            raise TypeError(
+                f'{name} must be an ipywidgets.SelectionSlider, got {type(slider).__name__}'
+            )
+    describe = alt.format if isinstance(alt, str) else alt
+    names, start = list(sliders), {name: s.index for name, s in sliders.items()}
+    links = []
+
+    def pictures(depth, values):
+        if depth == len(names):
+            return Picture(
+                value=svg_frame(draw, figsize, values), format='svg+xml', alt=describe(**values)
+            )
+        slider = sliders[names[depth]]
+        children = []
+        for index in range(len(slider.options)):
+            slider.index = index
+            children.append(pictures(depth + 1, {**values, names[depth]: slider.value}))
+        stack = widgets.Stack(children, selected_index=start[names[depth]])
+        links.append(widgets.jsdlink((slider, 'index'), (stack, 'selected_index')))
+        return stack
+
+    stacks = pictures(0, {})
+    for name, slider in sliders.items():
+        slider.index = start[name]
+    box = widgets.VBox([*sliders.values(), stacks])
+    box.links = links  # keeps the links with the widget they belong to
+    return box
 
 
 # %% chapters/3_1_linear_regression.ipynb
@@ -160,87 +241,6 @@ class Timer:
     def cumsum(self):
         """The running totals of the recorded times."""
         return np.cumsum(self.times).tolist()
-
-
-# %% chapters/3_1_linear_regression.ipynb
-def compact_svg(svg):
-    """The SVG text without comments and indentation, coordinates to 0.1 pt."""
-    import re
-
-    def short(number):
-        text = f'{float(number[0]):.1f}'.removesuffix('.0')
-        return '0' if text == '-0' else text
-
-    svg = re.sub(r'<!--.*?-->', '', svg, flags=re.DOTALL)
-    svg = re.sub(r'\n\s*', '\n', svg)
-    return re.sub(r'="[^"]*"', lambda value: re.sub(r'-?\d+\.\d{2,}', short, value[0]), svg)
-
-
-# %% chapters/3_1_linear_regression.ipynb
-def svg_frame(draw, figsize, values):
-    """One figure drawn by `draw(axes, **values)`, as compact SVG bytes."""
-    figure = Figure(figsize=figsize)
-    draw(figure.add_subplot(), **values)
-    buffer = io.StringIO()
-    with matplotlib.rc_context({'svg.fonttype': 'none', 'svg.hashsalt': 'd2lsave'}):
-        figure.savefig(
-            buffer, format='svg', bbox_inches='tight', metadata={'Date': None, 'Creator': None}
-        )
-    return compact_svg(buffer.getvalue()).encode()
-
-
-# %% chapters/3_1_linear_regression.ipynb
-def slider_figure(draw, alt, figsize=(3.5, 2.5), **sliders):
-    """A widget: sliders that flip through figures drawn in advance, one per setting.
-
-    Each slider is an `ipywidgets.SelectionSlider` over the values to show.
-    `draw(axes, **values)` plots one setting onto a fresh Matplotlib axes, and
-    `alt` (a format string over the same names, or a function of them) says in
-    words what that picture shows. Every combination of values is drawn now, as
-    a small SVG in an `ipywidgets.Image` (whose state also holds `alt`), and each
-    slider's `index` is linked to the `selected_index` of the `Stack`s that hold
-    the pictures with `jsdlink`, which runs in the browser: the widget works in
-    the static book, with no kernel, as well as in JupyterLab.
-    """
-    import ipywidgets as widgets
-    import traitlets
-
-    class Picture(widgets.Image):
-        # An Image's `tooltip` would break its view in JupyterLab (ipywidgets 8.1
-        # reads a `description` that images lack), so the text is a trait of its own.
-        alt = traitlets.Unicode().tag(sync=True)
-
-    if not sliders:
-        raise TypeError('slider_figure needs at least one slider')
-    for name, slider in sliders.items():
-        if not isinstance(slider, widgets.SelectionSlider):
-            raise TypeError(
-                f'{name} must be an ipywidgets.SelectionSlider, got {type(slider).__name__}'
-            )
-    describe = alt.format if isinstance(alt, str) else alt
-    names, start = list(sliders), {name: s.index for name, s in sliders.items()}
-    links = []
-
-    def pictures(depth, values):
-        if depth == len(names):
-            return Picture(
-                value=svg_frame(draw, figsize, values), format='svg+xml', alt=describe(**values)
-            )
-        slider = sliders[names[depth]]
-        children = []
-        for index in range(len(slider.options)):
-            slider.index = index
-            children.append(pictures(depth + 1, {**values, names[depth]: slider.value}))
-        stack = widgets.Stack(children, selected_index=start[names[depth]])
-        links.append(widgets.jsdlink((slider, 'index'), (stack, 'selected_index')))
-        return stack
-
-    stacks = pictures(0, {})
-    for name, slider in sliders.items():
-        slider.index = start[name]
-    box = widgets.VBox([*sliders.values(), stacks])
-    box.links = links  # keeps the links with the widget they belong to
-    return box
 
 
 # %% chapters/3_2_oo_design.ipynb
