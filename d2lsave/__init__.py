@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:a138cac34b80e221df1f60b561be340910372c764ff150682c9b307a1e356b2f
+# checksum: sha256:384032d854e8a237c5048c463c8ddc0980ef3d6bd3433013242114b03545e1ea
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -19,8 +19,6 @@ from torch import nn
 
 __version__ = '0.1.0'
 __all__ = [
-    'compact_svg',
-    'svg_frame',
     'slider_figure',
     'use_svg_display',
     'set_axes',
@@ -49,7 +47,7 @@ __all__ = [
 
 
 # %% chapters/3_1_linear_regression.ipynb
-def compact_svg(svg):
+def _compact_svg(svg):
     """The SVG text without comments and indentation, coordinates to 0.1 pt."""
     import re
 
@@ -63,7 +61,7 @@ def compact_svg(svg):
 
 
 # %% chapters/3_1_linear_regression.ipynb
-def svg_frame(draw, figsize, values):
+def _svg_frame(draw, figsize, values):
     """One figure drawn by `draw(axes, **values)`, as compact SVG bytes."""
     figure = Figure(figsize=figsize)
     draw(figure.add_subplot(), **values)
@@ -72,7 +70,7 @@ def svg_frame(draw, figsize, values):
         figure.savefig(
             buffer, format='svg', bbox_inches='tight', metadata={'Date': None, 'Creator': None}
         )
-    return compact_svg(buffer.getvalue()).encode()
+    return _compact_svg(buffer.getvalue()).encode()
 
 
 # %% chapters/3_1_linear_regression.ipynb
@@ -110,7 +108,7 @@ def slider_figure(draw, alt, figsize=(3.5, 2.5), **sliders):
     def pictures(depth, values):
         if depth == len(names):
             return Picture(
-                value=svg_frame(draw, figsize, values), format='svg+xml', alt=describe(**values)
+                value=_svg_frame(draw, figsize, values), format='svg+xml', alt=describe(**values)
             )
         slider = sliders[names[depth]]
         children = []

@@ -3,6 +3,7 @@ machine: live frames are PNG that give way to one SVG when training ends."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -22,28 +23,40 @@ CELLS = (
 )
 
 
-def executed(tmp_path, refresh):
+@pytest.fixture(scope='module')
+def stored(tmp_path_factory):
+    """The notebook executed once with live frames ('0') and once without ('1000')."""
+    folder = tmp_path_factory.mktemp('stored')
+    paths = {}
+    for refresh in ('0', '1000'):
+        paths[refresh] = path = folder / f'board-{refresh}.ipynb'
+        path.write_text(json.dumps(notebook_json(*CELLS)))
+        os.environ['BOARD_REFRESH'] = refresh
+        try:
+            execute_notebooks.execute(path)
+        finally:
+            del os.environ['BOARD_REFRESH']
+    return paths
+
+
+def executed(stored, tmp_path, refresh):
+    """A copy of the notebook as stored after a run with this refresh interval."""
     path = tmp_path / 'board.ipynb'
-    path.write_text(json.dumps(notebook_json(*CELLS)))
-    os.environ['BOARD_REFRESH'] = refresh
-    try:
-        execute_notebooks.execute(path)
-    finally:
-        del os.environ['BOARD_REFRESH']
+    shutil.copy(stored[refresh], path)
     return path
 
 
-def test_a_slow_run_stores_only_the_final_figure(tmp_path):
-    notebook = nbformat.read(executed(tmp_path, '0'), as_version=4)
+def test_a_slow_run_stores_only_the_final_figure(stored, tmp_path):
+    notebook = nbformat.read(executed(stored, tmp_path, '0'), as_version=4)
     outputs = notebook.cells[1].outputs
     figures = [sorted(o.data) for o in outputs if o.output_type == 'display_data']
     assert figures == [['image/svg+xml']]  # no empty live frame left behind
     assert ''.join(o.text for o in outputs if 'text' in o) == 'before\nafter\n'
 
 
-@pytest.mark.parametrize('stored, rerun', [('1000', '0'), ('0', '1000')])
-def test_nbval_compares_the_final_figure_whatever_the_refresh(tmp_path, stored, rerun):
-    path = executed(tmp_path, stored)
+@pytest.mark.parametrize('refresh, rerun', [('1000', '0'), ('0', '1000')])
+def test_nbval_compares_the_final_figure_whatever_the_refresh(stored, tmp_path, refresh, rerun):
+    path = executed(stored, tmp_path, refresh)
     env = dict(os.environ, BOARD_REFRESH=rerun)
     result = subprocess.run(
         [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--nbval',
@@ -53,8 +66,8 @@ def test_nbval_compares_the_final_figure_whatever_the_refresh(tmp_path, stored, 
     assert '3 passed' in result.stdout
 
 
-def test_a_changed_final_figure_fails_nbval(tmp_path):
-    path = executed(tmp_path, '1000')
+def test_a_changed_final_figure_fails_nbval(stored, tmp_path):
+    path = executed(stored, tmp_path, '1000')
     notebook = nbformat.read(path, as_version=4)
     [svg] = [o for o in notebook.cells[1].outputs if 'data' in o]
     svg.data['image/svg+xml'] = svg.data['image/svg+xml'].replace('sqrt', 'root')

@@ -24,6 +24,7 @@ from distributions import build_wheel, project_version
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
+from test_slider_frames import assert_same_slider_frames
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / '_build' / 'html'
@@ -128,9 +129,11 @@ def test_downloaded_notebook_installs_d2lsave_and_runs(path, wheels, tmp_path, m
 
     notebook = nbformat.read(download, as_version=4)
     client = NotebookClient(notebook, km=kernel_manager(python, tmp_path), timeout=600,
-                            resources={'metadata': {'path': str(workdir)}})
+                            store_widget_state=True, resources={'metadata': {'path': str(workdir)}})
     client.execute()  # raises CellExecutionError at the first cell that fails
 
     installed = sorted(p.name for p in site.glob('d2lsave*'))
     assert installed == ['d2lsave', f'd2lsave-{project_version()}.dist-info'], installed
     assert project_packages() == before, "the project's .venv changed"
+    assert_same_slider_frames(nbformat.read(path, as_version=4), notebook)
+

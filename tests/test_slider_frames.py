@@ -1,11 +1,12 @@
 """The pictures behind the book's sliders (d2lsave.slider_figure).
 
 nbval skips widget outputs (their model ids are random), so the frames stored in
-a notebook's widget state are checked here instead: the notebook runs again in a
-fresh kernel and every frame must match the stored one, in the same order, with
-the same text alternative, and with every number in the SVG within a tolerance
-(coordinates are stored to 0.1 pt; the last bits of the plotted data may differ
-between processors, like the book's other figures).
+a notebook's widget state are checked separately: test_downloaded_notebooks.py
+runs every notebook in a fresh kernel and every frame must match the stored one,
+in the same order, with the same text alternative, and with every number in the
+SVG within a tolerance (coordinates are stored to 0.1 pt; the last bits of the
+plotted data may differ between processors, like the book's other figures).
+This file holds the comparison and the helper's own tests.
 """
 
 import re
@@ -65,20 +66,44 @@ def test_svg_comparison_has_teeth():
     assert svg_differences(svg, svg.replace('loss', 'lost')) != []
 
 
-@pytest.mark.parametrize('path', slider_notebooks())
-def test_stored_frames_match_fresh_ones(path):
-    from nbclient import NotebookClient
-    stored = nbformat.read(ROOT / path, as_version=4)
-    fresh = nbformat.read(ROOT / path, as_version=4)
-    NotebookClient(fresh, timeout=600, kernel_name='python3', store_widget_state=True,
-                   resources={'metadata': {'path': str((ROOT / path).parent)}}).execute()
+def assert_same_slider_frames(stored, fresh):
+    """The pictures behind the sliders, stored in the widget state, are what the code draws.
+
+    nbval skips widget state (its model ids are random), so this run, which executes
+    the notebook anyway, compares every frame: same order, same text alternative,
+    every number of the SVG within the tolerance of tests/test_slider_frames.py.
+    """
     stored_widgets, fresh_widgets = notebook_frames(stored), notebook_frames(fresh)
     assert [len(w) for w in stored_widgets] == [len(w) for w in fresh_widgets]
-    assert sum(len(w) for w in stored_widgets) > 0
     for stored_frames, fresh_frames in zip(stored_widgets, fresh_widgets):
         for (stored_alt, stored_svg), (fresh_alt, fresh_svg) in zip(stored_frames, fresh_frames):
             assert stored_alt == fresh_alt
             assert svg_differences(stored_svg, fresh_svg) == [], stored_alt
+
+
+def test_a_changed_frame_is_caught():
+    import base64
+    import copy
+    path = ROOT / slider_notebooks()[0]
+    stored = nbformat.read(path, as_version=4)
+    assert_same_slider_frames(stored, copy.deepcopy(stored))
+    changed = copy.deepcopy(stored)
+    models = changed.metadata['widgets'][STATE]['state'].values()
+    image = next(m for m in models if m['model_name'] == 'ImageModel')
+    svg = base64.b64decode(image['buffers'][0]['data']).decode()
+    moved = re.sub(r'd="M (-?\d+(?:\.\d+)?)', lambda m: f'd="M {float(m.group(1)) + 2:.1f}', svg, count=1)
+    assert moved != svg
+    image['buffers'][0]['data'] = base64.b64encode(moved.encode()).decode()
+    with pytest.raises(AssertionError):
+        assert_same_slider_frames(stored, changed)
+
+
+def test_every_slider_notebook_has_frames():
+    # Their frames are compared with freshly drawn ones by
+    # test_downloaded_notebooks.py, which runs every notebook anyway.
+    for path in slider_notebooks():
+        widgets = notebook_frames(nbformat.read(ROOT / path, as_version=4))
+        assert widgets and all(widgets), path
 
 
 def draw_line(axes, slope, shift):
@@ -129,5 +154,5 @@ def test_slider_figure_rejects_sliders_it_cannot_link():
 def test_compact_svg_rounds_coordinates_not_text():
     svg = ('<?xml version="1.0"?>\n  <!-- made -->\n<path d="M 1.2345 -0.04"/>'
            '<text x="3.14159">0.0123</text>')
-    assert d2lsave.compact_svg(svg) == ('<?xml version="1.0"?>\n<path d="M 1.2 0"/>'
+    assert d2lsave._compact_svg(svg) == ('<?xml version="1.0"?>\n<path d="M 1.2 0"/>'
                                         '<text x="3.1">0.0123</text>')
