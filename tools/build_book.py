@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Build the HTML book into _build/html from scratch, every warning an error.
 
-The book serves its own JavaScript (MathJax, RequireJS, the Jupyter widgets
-HTML manager), so that the pages work with no network: the npm packages pinned
-in package-lock.json are installed with `npm ci` and copied into _vendor/,
-which Sphinx publishes as part of _static/.
+The book serves its own JavaScript (RequireJS, the Jupyter widgets HTML
+manager; _ext/page_speed.py typesets the math at build time), so that the
+pages work with no network: the npm packages pinned in package-lock.json are
+installed with `npm ci` and copied into _vendor/, which Sphinx publishes as
+part of _static/.
 
 The build is a full one (--all) because an incremental build only reports the
 warnings of the pages it rereads, and could pass with a broken reference.
@@ -25,7 +26,6 @@ MODULES = ROOT / 'node_modules'
 VENDOR = ROOT / '_vendor'
 # What the pages load: (path inside node_modules, path inside _static).
 ASSETS = [
-    ('mathjax/es5', 'mathjax'),
     ('requirejs/require.js', 'require.js'),
     ('@jupyter-widgets/html-manager/dist', 'html-manager'),
 ]
