@@ -3,6 +3,8 @@
 #   make test   build the book, then run the whole test suite (.venv on first use)
 #   make lab    open the notebooks in JupyterLab with the book's kernel
 #   make bench  print the benchmark table and write it into README.md
+#   make bench-pages  Lighthouse on every page (mobile, desktop); table into README.md
+#   make pdf    the whole book as one PDF, _build/book.pdf
 #   make browser-test  open every page of the built book in headless Chromium
 # Every target creates the virtual environment .venv on first use.
 
@@ -11,7 +13,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 READY := $(VENV)/.ready
 
-.PHONY: env book test lab bench browser-test extract execute lock clean
+.PHONY: env book test lab bench bench-pages pdf browser-test extract execute lock clean
 
 env: $(READY)
 
@@ -36,6 +38,12 @@ lab: $(READY)
 
 bench: $(READY)
 	$(PY) bench/run.py --readme
+
+bench-pages: $(READY)
+	$(PY) bench/pages.py --readme
+
+pdf: book
+	$(PY) tools/build_pdf.py --no-build
 
 browser-test: $(READY)
 	$(PY) -m pytest tests/test_browser.py
