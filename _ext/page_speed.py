@@ -5,11 +5,17 @@ After the HTML build:
 * the theme's fontawesome.js (531 KB compressed, for about a dozen icons) is
   dropped: the theme's stylesheet already draws the same icons with the
   Font Awesome web font, which the browser fetches only for the glyphs shown;
+* that web font is cut down to the glyphs the pages and stylesheets use
+  (152 KB -> a few KB), since every page fetches it for its toolbar icons;
 * the math is typeset at build time by MathJax 3 in Node
   (tools/typeset_math.js): pages carry SVG formulas and need no math
   JavaScript;
-* images get lazy loading and asynchronous decoding, and keep their size
-  attributes, so that they neither block the first paint nor shift the text.
+* scripts that Sphinx and the theme put in the head load with `defer`
+  (they run in the same order, after parsing), so that they do not hold back
+  the first paint; the widget scripts are left as they are;
+* images after the first get lazy loading and asynchronous decoding, and keep
+  their size attributes, so that they neither block the first paint nor shift
+  the text.
 """
 
 import re
@@ -21,11 +27,21 @@ ROOT = Path(__file__).resolve().parent.parent
 TYPESETTER = ROOT / 'tools' / 'typeset_math.js'
 FONTAWESOME_SCRIPT = re.compile(r'<script[^>]*src="[^"]*scripts/fontawesome\.js[^"]*"[^>]*></script>\s*')
 IMG = re.compile(r'<img(?![^>]*\bloading=)([^>]*)>')
+BLOCKING_SCRIPT = re.compile(r'<script(?![^>]*\b(?:defer|async|type)\b)([^>]*\bsrc="([^"]*)"[^>]*)>')
+# Scripts that must run where they stand: the widget manager and its loader (see book_pages).
+KEEP_BLOCKING = ('require.js', 'widgets-offline.js', 'html-manager/')
+ICON_FONT = Path('_static/vendor/fontawesome/webfonts/fa-solid-900.woff2')
+ICON_CLASS = re.compile(r'\bfa-[a-z0-9-]+')
+CSS_RULE = re.compile(r'([^{}]+)\{[^{}]*?content:\s*"((?:\\[0-9a-fA-F]+\s?|[^"\\])+)"')
+CSS_ICON_VARIABLE = re.compile(r'--pst-icon-[\w-]+:\s*"((?:\\[0-9a-fA-F]+\s?|[^"\\])+)"')
 
 
 def lighten(html):
     """The page without the icon script; images after the first load lazily."""
     html = FONTAWESOME_SCRIPT.sub('', html)
+    html = BLOCKING_SCRIPT.sub(
+        lambda m: m.group(0) if any(k in m.group(2) for k in KEEP_BLOCKING)
+        else f'<script defer{m.group(1)}>', html)
     seen = []
 
     def lazy(match):
@@ -34,6 +50,46 @@ def lighten(html):
             return match.group(0)
         return f'<img loading="lazy" decoding="async"{match.group(1)}>'
     return IMG.sub(lazy, html)
+
+
+def _characters(css_string):
+    """The characters of a CSS string literal, escapes decoded."""
+    return {chr(int(escape, 16)) if escape else char
+            for escape, char in re.findall(r'\\([0-9a-fA-F]+)\s?|([^\\])', css_string)}
+
+
+def icon_characters(stylesheets, used_classes):
+    """The icon-font characters the pages can show: their fa-* classes and the CSS icons."""
+    characters = set()
+    for css in stylesheets:
+        for selectors, string in CSS_RULE.findall(css):
+            classes = set(ICON_CLASS.findall(selectors))
+            if not classes or classes & used_classes:
+                characters |= _characters(string)
+        for string in CSS_ICON_VARIABLE.findall(css):
+            characters |= _characters(string)
+    return {c for c in characters if 0xE000 <= ord(c) <= 0xF8FF or ord(c) >= 0xF0000}
+
+
+def subset_icon_font(outdir, pages):
+    """Cut the Font Awesome solid web font down to the characters the book uses."""
+    from fontTools import subset
+
+    font = Path(outdir) / ICON_FONT
+    if not font.exists():
+        return
+    used = set()
+    for page in pages:
+        used |= set(ICON_CLASS.findall(page.read_text(encoding='utf-8')))
+    stylesheets = [css.read_text(encoding='utf-8') for css in (Path(outdir) / '_static').rglob('*.css')]
+    options = subset.Options()
+    options.flavor = 'woff2'
+    options.layout_features = ['*']
+    loaded = subset.load_font(str(font), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[ord(c) for c in icon_characters(stylesheets, used)])
+    subsetter.subset(loaded)
+    subset.save_font(loaded, str(font), options)
 
 
 def typeset(pages):
@@ -51,6 +107,7 @@ def _finish(app, exception):
     for page in pages:
         text = page.read_text(encoding='utf-8')
         page.write_text(lighten(text), encoding='utf-8')
+    subset_icon_font(app.outdir, pages)
     typeset(pages)
 
 
