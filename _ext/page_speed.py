@@ -12,10 +12,11 @@ After the HTML build:
   JavaScript;
 * scripts that Sphinx and the theme put in the head load with `defer`
   (they run in the same order, after parsing), so that they do not hold back
-  the first paint; the widget scripts are left as they are;
-* images after the first get lazy loading and asynchronous decoding, and keep
-  their size attributes, so that they neither block the first paint nor shift
-  the text.
+  the first paint; the widget scripts, and on widget pages everything before
+  them, are left as they are.
+
+Images stay eager: the figures of a section weigh 10-30 KB compressed, and
+the pages show no layout shift (Lighthouse CLS 0).
 """
 
 import re
@@ -26,7 +27,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TYPESETTER = ROOT / 'tools' / 'typeset_math.js'
 FONTAWESOME_SCRIPT = re.compile(r'<script[^>]*src="[^"]*scripts/fontawesome\.js[^"]*"[^>]*></script>\s*')
-IMG = re.compile(r'<img(?![^>]*\bloading=)([^>]*)>')
 BLOCKING_SCRIPT = re.compile(r'<script(?![^>]*\b(?:defer|async|type)\b)([^>]*\bsrc="([^"]*)"[^>]*)>')
 # Scripts that must run where they stand: the widget manager and its loader (see book_pages).
 KEEP_BLOCKING = ('require.js', 'widgets-offline.js', 'html-manager/')
@@ -37,19 +37,19 @@ CSS_ICON_VARIABLE = re.compile(r'--pst-icon-[\w-]+:\s*"((?:\\[0-9a-fA-F]+\s?|[^"
 
 
 def lighten(html):
-    """The page without the icon script; images after the first load lazily."""
+    """The page without the icon script, its head scripts deferred."""
     html = FONTAWESOME_SCRIPT.sub('', html)
-    html = BLOCKING_SCRIPT.sub(
+    # Font Awesome 6's own name for the solid style: the widget manager brings Font
+    # Awesome 5's stylesheet, whose `.fas` rule would fetch a font it does not ship.
+    html = re.sub(r'class="fas ', 'class="fa-solid ', html)
+    # Where RequireJS loads, the UMD scripts before it (clipboard.js) must run before it
+    # too, or they call its define() and break the widgets: defer only what follows it.
+    loader = re.search(r'<script[^>]*src="[^"]*require\.js', html)
+    start = loader.end() if loader else 0
+    html = html[:start] + BLOCKING_SCRIPT.sub(
         lambda m: m.group(0) if any(k in m.group(2) for k in KEEP_BLOCKING)
-        else f'<script defer{m.group(1)}>', html)
-    seen = []
-
-    def lazy(match):
-        seen.append(match)
-        if len(seen) == 1:  # the first image may be the largest paint: load it at once
-            return match.group(0)
-        return f'<img loading="lazy" decoding="async"{match.group(1)}>'
-    return IMG.sub(lazy, html)
+        else f'<script defer{m.group(1)}>', html[start:])
+    return html
 
 
 def _characters(css_string):
