@@ -14,11 +14,20 @@ HTML = ROOT / '_build' / 'html'
 RAW_TEX = re.compile(r'\\\(|\\\)|\\\[|\\\]|\$\$|\\(?:mathbf|frac|begin|mathrm|top|left|right)\b')
 
 
+def stale():
+    """True when the PDF is missing or older than the built HTML book."""
+    index = HTML / 'chapters' / 'index.html'
+    if not index.exists():
+        pytest.fail(f'{index} is missing: build the book first (make book)')
+    return not PDF.exists() or PDF.stat().st_mtime < index.stat().st_mtime
+
+
 @pytest.fixture(scope='module')
 def pages():
-    pypdf = pytest.importorskip('pypdf')
-    if not PDF.exists():
-        pytest.fail(f'{PDF} is missing: run make pdf')
+    import pypdf
+    if stale():
+        import build_pdf
+        build_pdf.build_pdf(PDF)
     # NFKC: the PDF's ligatures (the 'fi' of 'first') become plain letters.
     return [' '.join(unicodedata.normalize('NFKC', page.extract_text()).split())
             for page in pypdf.PdfReader(PDF).pages]
