@@ -5,6 +5,8 @@
 #   make lab    open the notebooks in JupyterLab (its own environment, .venv-lab)
 #   make bench  print the benchmark table and write it into README.md
 #   make browser-test  build the book, then open every page in headless Chromium (and axe-core)
+#   make bench-pages  Lighthouse on every page (mobile, desktop); table into README.md
+#   make pdf    the whole book as one PDF, _build/book.pdf
 #   make portability  the notebooks under other CPU kernels and a slow clock
 # Every target creates the virtual environment .venv on first use (Python 3.11 or newer;
 # JupyterLab gets its own, .venv-lab, so that it never changes the tested one).
@@ -20,7 +22,7 @@ PARALLEL := -n auto --dist loadfile
 # Another computer's arithmetic: PyTorch's plain (non-AVX) kernels and one thread.
 OTHER_CPU := ATEN_CPU_CAPABILITY=default OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: env book test lint lab bench browser-test portability extract execute lock clean
+.PHONY: env book test lint lab bench bench-pages pdf browser-test portability extract execute lock clean
 
 env: $(READY)
 
@@ -70,6 +72,14 @@ lint: $(READY)
 bench: $(READY)
 	$(PY) bench/run.py --readme
 
+bench-pages: $(READY)
+	@$(PY) tools/prerequisites.py python npm chromium
+	$(PY) bench/pages.py --readme
+
+pdf: book
+	@$(PY) tools/prerequisites.py chromium
+	$(PY) tools/build_pdf.py --no-build
+
 browser-test: book
 	@$(PY) tools/prerequisites.py chromium
 	$(PY) -m pytest tests/test_browser.py tests/test_accessibility.py
@@ -87,4 +97,4 @@ lock:
 	  /tmp/d2lsave-lock/bin/python -m pip freeze --all --exclude-editable | grep -v "^pip==" | sed 's/+cpu$$//' ) > requirements.txt
 
 clean:
-	rm -rf _build _vendor
+	rm -rf _build

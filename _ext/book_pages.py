@@ -1,10 +1,9 @@
 """Make the HTML pages work offline, load without console errors, and fit code.
 
 * Publishes _assets/ (our scripts, among them widgets-static.js, the widgets'
-  renderer that MyST-NB adds to pages with widget state) and _vendor/ (MathJax,
-  copied from npm by tools/build_book.py) as part of _static/. They are added
-  here rather than in _config.yml because jupyter-book would otherwise insert
-  every .js file of those folders in every page.
+  renderer that MyST-NB adds to pages with widget state) as part of _static/.
+  It is added here rather than in _config.yml because jupyter-book would
+  otherwise insert every .js file of the folder in every page.
 * Drops sphinx-thebe's scripts: the book has no live-code launcher, thebe's
   code would come from a CDN, and jupyter-book adds its inline configuration
   twice, which raises a SyntaxError on every page.
@@ -27,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _publish_static_folders(app):
-    for folder in ('_assets', '_vendor'):
+    for folder in ('_assets',):
         path = str(ROOT / folder)
         if path not in app.config.html_static_path:
             app.config.html_static_path.append(path)

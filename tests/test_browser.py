@@ -14,7 +14,6 @@ import functools
 import http.server
 import json
 import re
-import shutil
 import threading
 import urllib.error
 import urllib.parse
@@ -23,10 +22,11 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from prerequisites import find_chromium
 
 HTML = ROOT / '_build' / 'html'
 SHOTS = ROOT / '_build' / 'screenshots'
-CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
+CHROMIUM = find_chromium() or '/usr/bin/chromium'
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
          '--disable-component-update', '--no-first-run', '--disable-sync']
 

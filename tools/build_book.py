@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Build the HTML book into _build/html from scratch, every warning an error.
 
-The book serves its own JavaScript (MathJax; the widgets' renderer is ours, in
-_assets/), so that the pages work with no network: the npm packages pinned
-in package-lock.json are installed with `npm ci` and copied into _vendor/,
-which Sphinx publishes as part of _static/.
+The pages need no network and load no MathJax: the math is typeset at build
+time by MathJax in Node (_ext/page_speed.py, tools/typeset_math.js), and the
+widgets' kernel-less renderer is ours (_assets/). The npm packages that do this,
+pinned in package-lock.json, are installed with `npm ci`.
 
 The build is a full one (--all) because an incremental build only reports the
 warnings of the pages it rereads, and could pass with a broken reference.
@@ -22,11 +22,6 @@ sys.path.insert(0, str(ROOT / 'tools'))
 from extract_saved import ExtractError, toc_files  # noqa: E402
 
 MODULES = ROOT / 'node_modules'
-VENDOR = ROOT / '_vendor'
-# What the pages load: (path inside node_modules, path inside _static).
-ASSETS = [
-    ('mathjax/es5', 'mathjax'),
-]
 
 
 def install_node_packages():
@@ -37,23 +32,10 @@ def install_node_packages():
         return
     npm = shutil.which('npm')
     if npm is None:
-        sys.exit('build_book: npm is needed to install MathJax '
+        sys.exit('build_book: npm is needed to install MathJax, which typesets the math '
                  '(install Node.js, e.g. `apt-get install -y nodejs npm`)')
     subprocess.run([npm, 'ci', '--ignore-scripts', '--no-audit', '--no-fund'],
                    cwd=ROOT, check=True)
-
-
-def vendor_assets():
-    """Copy the JavaScript the book serves into _vendor/ (no source maps)."""
-    install_node_packages()
-    shutil.rmtree(VENDOR, ignore_errors=True)
-    for source, target in ASSETS:
-        origin, destination = MODULES / source, VENDOR / target
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if origin.is_dir():
-            shutil.copytree(origin, destination, ignore=shutil.ignore_patterns('*.map'))
-        else:
-            shutil.copy2(origin, destination)
 
 
 def stored_errors(path):
@@ -95,7 +77,7 @@ def main(argv=None):
     if problems:
         print('build_book: not building a partial book:', *problems, sep='\n  ', file=sys.stderr)
         return 2
-    vendor_assets()
+    install_node_packages()
     command = [str(Path(sys.executable).parent / 'jupyter-book'), 'build', str(root),
                '--builder', 'html', '--all', '-W', '--keep-going']
     return subprocess.run(command, cwd=root).returncode
