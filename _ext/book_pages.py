@@ -79,8 +79,7 @@ def _visit_hidden_input(self, node):
 
 def setup(app):
     app.add_css_file('book.css')
-    app.add_node(HideCodeCellNode, override=True,
-                 html=(_visit_hidden_input, depart_HideCellInput))
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_input, depart_HideCellInput))
     app.connect('config-inited', _add_templates)
     app.connect('builder-inited', _publish_static_folders)
     app.connect('doctree-resolved', _caption_as_alt)

@@ -20,11 +20,11 @@ def _prefix_toc_nodes(env, docnames, chapter):
     for doc in docnames:
         for paragraph in env.tocs[doc].findall(addnodes.compact_paragraph):
             reference = paragraph.children[0] if paragraph.children else None
-            if reference is not None and reference.get("secnumber"):
-                reference["secnumber"] = list(_prefix(reference["secnumber"], chapter))
+            if reference is not None and reference.get('secnumber'):
+                reference['secnumber'] = list(_prefix(reference['secnumber'], chapter))
         title = env.titles.get(doc)
-        if title is not None and title.get("secnumber"):
-            title["secnumber"] = list(_prefix(title["secnumber"], chapter))
+        if title is not None and title.get('secnumber'):
+            title['secnumber'] = list(_prefix(title['secnumber'], chapter))
 
 
 def _wrap(assign_section_numbers):
@@ -58,11 +58,11 @@ def _install(app, env, docnames):
     # numbering style must come before our prefix.
     collector = _collector_class()
     current = collector.assign_section_numbers
-    if not hasattr(current, "wrapped"):
+    if not hasattr(current, 'wrapped'):
         collector.assign_section_numbers = _wrap(current)
 
 
 def setup(app):
-    app.add_config_value("chapter_number", 3, "env", types=[int])
-    app.connect("env-before-read-docs", _install)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}
+    app.add_config_value('chapter_number', 3, 'env', types=[int])
+    app.connect('env-before-read-docs', _install)
+    return {'parallel_read_safe': True, 'parallel_write_safe': True, 'version': '1.0'}

@@ -23,14 +23,25 @@ def repository_options(url, branch):
     """The theme options for a book published from `url`, or none for ''."""
     url = url.strip().rstrip('/')
     if not url:
-        return {'repository_url': '', 'use_repository_button': False,
-                'use_issues_button': False, 'use_edit_page_button': False}
+        return {
+            'repository_url': '',
+            'use_repository_button': False,
+            'use_issues_button': False,
+            'use_edit_page_button': False,
+        }
     if not GITHUB_REPOSITORY.fullmatch(url):
-        raise ConfigError(f'BOOK_REPOSITORY_URL must look like https://github.com/OWNER/REPO '
-                          f'(Colab opens notebooks from GitHub only), not {url!r}')
-    return {'repository_url': url, 'repository_branch': branch or 'main',
-            'path_to_docs': '', 'use_repository_button': True,
-            'use_issues_button': True, 'use_edit_page_button': False}
+        raise ConfigError(
+            f'BOOK_REPOSITORY_URL must look like https://github.com/OWNER/REPO '
+            f'(Colab opens notebooks from GitHub only), not {url!r}'
+        )
+    return {
+        'repository_url': url,
+        'repository_branch': branch or 'main',
+        'path_to_docs': '',
+        'use_repository_button': True,
+        'use_issues_button': True,
+        'use_edit_page_button': False,
+    }
 
 
 def _configure(app, config):
@@ -38,8 +49,13 @@ def _configure(app, config):
     options = config.html_theme_options
     options.update(repository_options(url, os.environ.get('BOOK_REPOSITORY_BRANCH', '')))
     launch = dict(options.get('launch_buttons') or {})
-    launch.update(binderhub_url='', jupyterhub_url='', deepnote_url='', thebe=False,
-                  colab_url=COLAB_URL if options['repository_url'] else '')
+    launch.update(
+        binderhub_url='',
+        jupyterhub_url='',
+        deepnote_url='',
+        thebe=False,
+        colab_url=COLAB_URL if options['repository_url'] else '',
+    )
     options['launch_buttons'] = launch
 
 

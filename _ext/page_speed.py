@@ -28,8 +28,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPESETTER = ROOT / 'tools' / 'typeset_math.js'
-FONTAWESOME_SCRIPT = re.compile(r'<script[^>]*src="[^"]*scripts/fontawesome\.js[^"]*"[^>]*></script>\s*')
-BLOCKING_SCRIPT = re.compile(r'<script(?![^>]*\b(?:defer|async|type)\b)([^>]*\bsrc="([^"]*)"[^>]*)>')
+FONTAWESOME_SCRIPT = re.compile(
+    r'<script[^>]*src="[^"]*scripts/fontawesome\.js[^"]*"[^>]*></script>\s*'
+)
+BLOCKING_SCRIPT = re.compile(
+    r'<script(?![^>]*\b(?:defer|async|type)\b)([^>]*\bsrc="([^"]*)"[^>]*)>'
+)
 ICON_FONT = Path('_static/vendor/fontawesome/webfonts/fa-solid-900.woff2')
 ICON_CLASS = re.compile(r'\bfa-[a-z0-9-]+')
 CSS_RULE = re.compile(r'([^{}]+)\{[^{}]*?content:\s*"((?:\\[0-9a-fA-F]+\s?|[^"\\])+)"')
@@ -44,8 +48,10 @@ def lighten(html):
 
 def _characters(css_string):
     """The characters of a CSS string literal, escapes decoded."""
-    return {chr(int(escape, 16)) if escape else char
-            for escape, char in re.findall(r'\\([0-9a-fA-F]+)\s?|([^\\])', css_string)}
+    return {
+        chr(int(escape, 16)) if escape else char
+        for escape, char in re.findall(r'\\([0-9a-fA-F]+)\s?|([^\\])', css_string)
+    }
 
 
 def icon_characters(stylesheets, used_classes):
@@ -71,7 +77,9 @@ def subset_icon_font(outdir, pages):
     used = set()
     for page in pages:
         used |= set(ICON_CLASS.findall(page.read_text(encoding='utf-8')))
-    stylesheets = [css.read_text(encoding='utf-8') for css in (Path(outdir) / '_static').rglob('*.css')]
+    stylesheets = [
+        css.read_text(encoding='utf-8') for css in (Path(outdir) / '_static').rglob('*.css')
+    ]
     options = subset.Options()
     options.flavor = 'woff2'
     options.layout_features = ['*']
@@ -86,7 +94,9 @@ def typeset(pages):
     """Typeset the math of pages with MathJax in Node; fail the build on an error."""
     node = shutil.which('node')
     if node is None:
-        raise RuntimeError('page_speed: Node.js is needed to typeset the math (apt-get install nodejs)')
+        raise RuntimeError(
+            'page_speed: Node.js is needed to typeset the math (apt-get install nodejs)'
+        )
     subprocess.run([node, str(TYPESETTER), *map(str, pages)], check=True, cwd=ROOT)
 
 

@@ -34,8 +34,10 @@ from prerequisites import find_chromium  # noqa: E402
 HTML = ROOT / '_build' / 'html'
 LIGHTHOUSE = ROOT / 'node_modules' / '.bin' / 'lighthouse'
 CHROME = os.environ.get('CHROME_PATH') or find_chromium() or '/usr/bin/chromium'
-CHROME_FLAGS = ('--headless=new --no-sandbox --disable-gpu --disable-background-networking '
-                '--disable-component-update --disable-sync --no-first-run')
+CHROME_FLAGS = (
+    '--headless=new --no-sandbox --disable-gpu --disable-background-networking '
+    '--disable-component-update --disable-sync --no-first-run'
+)
 README_START, README_END = '<!-- bench-pages:start -->', '<!-- bench-pages:end -->'
 TARGETS = {'mobile': 90, 'desktop': 98}
 COMPRESSIBLE = ('.html', '.css', '.js', '.json', '.svg', '.txt', '.xml', '.map', '.inv')
@@ -94,8 +96,11 @@ def book_pages():
     pages = []
     for source in toc_files(ROOT):
         relative = source.relative_to(ROOT).with_suffix('.html')
-        label = relative.stem.split('_')[0] + '.' + relative.stem.split('_')[1] \
-            if re.match(r'\d+_\d+_', relative.stem) else relative.stem
+        label = (
+            relative.stem.split('_')[0] + '.' + relative.stem.split('_')[1]
+            if re.match(r'\d+_\d+_', relative.stem)
+            else relative.stem
+        )
         pages.append((label, relative.as_posix()))
     return pages
 
@@ -104,13 +109,26 @@ def lighthouse(url, preset):
     """One Lighthouse run: the performance numbers of url in preset."""
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / 'report.json'
-        command = [str(LIGHTHOUSE), url, '--quiet', '--only-categories=performance',
-                   '--output=json', f'--output-path={report}', f'--chrome-flags={CHROME_FLAGS}']
+        command = [
+            str(LIGHTHOUSE),
+            url,
+            '--quiet',
+            '--only-categories=performance',
+            '--output=json',
+            f'--output-path={report}',
+            f'--chrome-flags={CHROME_FLAGS}',
+        ]
         if preset == 'desktop':
             command.append('--preset=desktop')
         env = dict(os.environ, CHROME_PATH=CHROME)
-        subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE, timeout=300)
+        subprocess.run(
+            command,
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=300,
+        )
         data = json.loads(report.read_text())
     audits = data['audits']
     if data.get('runtimeError'):
@@ -133,15 +151,20 @@ def median_run(url, preset, runs):
 
 def table(rows, runs):
     """The Markdown table of the measurements, with the targets."""
-    lines = [f'Lighthouse 12.2.3, served locally with gzip; {date.today().isoformat()}; '
-             f'medians of {runs} runs.', '',
-             '| page | preset | score | target | FCP | LCP | TBT | CLS | transferred |',
-             '|---|---|---|---|---|---|---|---|---|']
+    lines = [
+        f'Lighthouse 12.2.3, served locally with gzip; {date.today().isoformat()}; '
+        f'medians of {runs} runs.',
+        '',
+        '| page | preset | score | target | FCP | LCP | TBT | CLS | transferred |',
+        '|---|---|---|---|---|---|---|---|---|',
+    ]
     for label, preset, r in rows:
         met = 'met' if r['score'] >= TARGETS[preset] else 'NOT met'
-        lines.append(f'| {label} | {preset} | {r["score"]:.0f} | {met} (>= {TARGETS[preset]}) '
-                     f'| {r["fcp"]:.1f} s | {r["lcp"]:.1f} s | {r["tbt"]:.0f} ms '
-                     f'| {r["cls"]:.3f} | {r["bytes"] / 1024:.0f} KiB |')
+        lines.append(
+            f'| {label} | {preset} | {r["score"]:.0f} | {met} (>= {TARGETS[preset]}) '
+            f'| {r["fcp"]:.1f} s | {r["lcp"]:.1f} s | {r["tbt"]:.0f} ms '
+            f'| {r["cls"]:.3f} | {r["bytes"] / 1024:.0f} KiB |'
+        )
     return '\n'.join(lines)
 
 
@@ -160,8 +183,9 @@ def main(argv=None):
     parser.add_argument('--no-build', action='store_true', help='measure _build/html as it is')
     parser.add_argument('--runs', type=int, default=3, help='runs per page and preset')
     parser.add_argument('--pages', nargs='*', help='only pages whose path contains one of these')
-    parser.add_argument('--presets', nargs='*', default=['mobile', 'desktop'],
-                        choices=['mobile', 'desktop'])
+    parser.add_argument(
+        '--presets', nargs='*', default=['mobile', 'desktop'], choices=['mobile', 'desktop']
+    )
     parser.add_argument('--readme', action='store_true', help='write the table into README.md')
     args = parser.parse_args(argv)
     if not LIGHTHOUSE.exists():
@@ -170,8 +194,11 @@ def main(argv=None):
         sys.exit(f'bench/pages.py: no Chromium at {CHROME} (apt-get install -y chromium)')
     if not args.no_build:
         subprocess.run([sys.executable, str(ROOT / 'tools' / 'build_book.py')], check=True)
-    pages = [(label, path) for label, path in book_pages()
-             if not args.pages or any(p in path for p in args.pages)]
+    pages = [
+        (label, path)
+        for label, path in book_pages()
+        if not args.pages or any(p in path for p in args.pages)
+    ]
     server = serve(HTML)
     base = f'http://127.0.0.1:{server.server_address[1]}/'
     rows = []
@@ -180,9 +207,12 @@ def main(argv=None):
             for preset in args.presets:
                 result = median_run(base + path, preset, args.runs)
                 rows.append((label, preset, result))
-                print(f'{label:>10} {preset:>7} score {result["score"]:3.0f}  '
-                      f'FCP {result["fcp"]:.1f} s  LCP {result["lcp"]:.1f} s  '
-                      f'TBT {result["tbt"]:.0f} ms  {result["bytes"] / 1024:.0f} KiB', flush=True)
+                print(
+                    f'{label:>10} {preset:>7} score {result["score"]:3.0f}  '
+                    f'FCP {result["fcp"]:.1f} s  LCP {result["lcp"]:.1f} s  '
+                    f'TBT {result["tbt"]:.0f} ms  {result["bytes"] / 1024:.0f} KiB',
+                    flush=True,
+                )
     finally:
         server.shutdown()
     text = table(rows, args.runs)

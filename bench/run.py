@@ -93,11 +93,16 @@ def run_in_kernel(code):
     output = []
     try:
         reply = client.execute_interactive(
-            code, timeout=600,
-            output_hook=lambda msg: output.append(msg['content'].get('text', ''))
-            if msg['msg_type'] == 'stream' else None)
+            code,
+            timeout=600,
+            output_hook=lambda msg: (
+                output.append(msg['content'].get('text', ''))
+                if msg['msg_type'] == 'stream'
+                else None
+            ),
+        )
         if reply['content']['status'] != 'ok':
-            raise RuntimeError(f"benchmark code failed: {reply['content']}")
+            raise RuntimeError(f'benchmark code failed: {reply["content"]}')
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
@@ -113,15 +118,26 @@ def bench_training(repeats):
     off, on = result['Trainer.fit, board off'], result['Trainer.fit, board on']
     return [
         ('a', 'plain PyTorch loop, 3 epochs of the 3.5 workload', seconds(plain), '1.00x', ''),
-        ('a', 'Trainer.fit, board off', seconds(off), ratio(off, plain), target(off / plain <= 1.2, '<= 1.2x')),
+        (
+            'a',
+            'Trainer.fit, board off',
+            seconds(off),
+            ratio(off, plain),
+            target(off / plain <= 1.2, '<= 1.2x'),
+        ),
         ('a', 'Trainer.fit, board on (inline backend)', seconds(on), ratio(on, plain), ''),
-        ('a', 'board on minus board off', seconds(on - off), f'{(on - off) / render:.2f} renders',
-         target(on - off <= 1.5 * render, '<= 1.5 renders')),
+        (
+            'a',
+            'board on minus board off',
+            seconds(on - off),
+            f'{(on - off) / render:.2f} renders',
+            target(on - off <= 1.5 * render, '<= 1.5 renders'),
+        ),
         ('a', 'one render of the final figure', seconds(render), '', ''),
     ]
 
 
-LOADER_CODE = r'''
+LOADER_CODE = r"""
 import json, resource, statistics, sys, threading, time
 import psutil, torch
 import d2lsave as d2l
@@ -157,13 +173,18 @@ watcher.join()
 growth = [peak[0] - base]
 print(json.dumps({'seconds': statistics.median(times), 'growth': max(growth),
                   'dataset': X.nbytes + y.nbytes}))
-'''
+"""
 
 
 def loader_epoch(rows, kind, repeats):
     """One epoch of a loader in a fresh process: seconds and peak memory growth."""
-    result = subprocess.run([sys.executable, '-c', LOADER_CODE, str(rows), kind, str(repeats)],
-                            capture_output=True, text=True, check=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, '-c', LOADER_CODE, str(rows), kind, str(repeats)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return json.loads(result.stdout)
 
 
@@ -173,8 +194,13 @@ def bench_loader(repeats):
     stock = loader_epoch(100_000, 'stock', repeats)['seconds']
     return [
         ('b', 'DataLoader(TensorDataset), 10^5 rows, batch 32', seconds(stock), '1.00x', ''),
-        ('b', 'TensorLoader, same epoch', seconds(ours), f'{stock / ours:.1f}x faster',
-         target(stock / ours >= 10, '>= 10x')),
+        (
+            'b',
+            'TensorLoader, same epoch',
+            seconds(ours),
+            f'{stock / ours:.1f}x faster',
+            target(stock / ours >= 10, '>= 10x'),
+        ),
     ]
 
 
@@ -182,30 +208,53 @@ def bench_scaling(repeats):
     """(c) time per row and memory growth from 10^4 to 10^7 rows."""
     rows, per_row = [], []
     for exponent in range(4, 8):
-        n = 10 ** exponent
+        n = 10**exponent
         result = loader_epoch(n, 'ours', repeats if exponent < 7 else max(1, repeats // 2))
         per_row.append(result['seconds'] / n)
         permutation = 8 * n
-        rows.append(('c', f'TensorLoader, 10^{exponent} rows', f'{per_row[-1] * 1e9:.0f} ns/row',
-                     f'{result["growth"] / 2**20:.1f} MiB growth ({result["growth"] / permutation:.2f}x '
-                     'the permutation)', target(result['growth'] <= permutation * 1.05 + 4 * 2**20,
-                                                '<= one permutation')))
-    stock = loader_epoch(10 ** 6, 'stock', 1)
-    rows.append(('c', 'DataLoader(TensorDataset), 10^6 rows (for scale)',
-                 f'{stock["seconds"] / 1e6 * 1e9:.0f} ns/row',
-                 f'{stock["growth"] / 2**20:.1f} MiB growth ({stock["growth"] / stock["dataset"]:.1f}x '
-                 'the dataset)', ''))
+        rows.append(
+            (
+                'c',
+                f'TensorLoader, 10^{exponent} rows',
+                f'{per_row[-1] * 1e9:.0f} ns/row',
+                f'{result["growth"] / 2**20:.1f} MiB growth ({result["growth"] / permutation:.2f}x '
+                'the permutation)',
+                target(result['growth'] <= permutation * 1.05 + 4 * 2**20, '<= one permutation'),
+            )
+        )
+    stock = loader_epoch(10**6, 'stock', 1)
+    rows.append(
+        (
+            'c',
+            'DataLoader(TensorDataset), 10^6 rows (for scale)',
+            f'{stock["seconds"] / 1e6 * 1e9:.0f} ns/row',
+            f'{stock["growth"] / 2**20:.1f} MiB growth ({stock["growth"] / stock["dataset"]:.1f}x '
+            'the dataset)',
+            '',
+        )
+    )
     spread = max(per_row) / min(per_row)
-    rows.append(('c', 'time per row, slowest / fastest size', f'{spread:.2f}x', '',
-                 target(spread <= 1.5, '<= 1.5x')))
+    rows.append(
+        (
+            'c',
+            'time per row, slowest / fastest size',
+            f'{spread:.2f}x',
+            '',
+            target(spread <= 1.5, '<= 1.5x'),
+        )
+    )
     return rows
 
 
 def execute_seconds(notebook):
     """Wall time to run a notebook in a fresh kernel, and its slowest cells."""
-    client = NotebookClient(notebook, timeout=600, kernel_name='python3',
-                            resources={'metadata': {'path': str(ROOT / 'chapters')}},
-                            record_timing=True)
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name='python3',
+        resources={'metadata': {'path': str(ROOT / 'chapters')}},
+        record_timing=True,
+    )
     start = time.perf_counter()
     client.execute()
     total = time.perf_counter() - start
@@ -216,8 +265,9 @@ def execute_seconds(notebook):
             continue
         timing = cell.metadata.get('execution', {})
         if 'iopub.execute_input' in timing and 'shell.execute_reply' in timing:
-            seconds_taken = (timestamp(timing['shell.execute_reply'])
-                             - timestamp(timing['iopub.execute_input'])).total_seconds()
+            seconds_taken = (
+                timestamp(timing['shell.execute_reply']) - timestamp(timing['iopub.execute_input'])
+            ).total_seconds()
             cells.append((seconds_taken, cell.source.split('\n')[0][:40]))
     return total, sorted(cells, reverse=True)
 
@@ -233,8 +283,9 @@ def bench_notebooks(repeats):
     for path in [p for p in toc_files(ROOT) if p.suffix == '.ipynb']:
         notebook = nbformat.read(path, as_version=4)
         imports = next(c for c in notebook.cells if c.cell_type == 'code')
-        floor_nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(imports.source)],
-                                            metadata=notebook.metadata)
+        floor_nb = nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_code_cell(imports.source)], metadata=notebook.metadata
+        )
         times, floor_times, slowest = [], [], None
         for _ in range(repeats):
             floor_times.append(execute_seconds(floor_nb)[0])
@@ -244,15 +295,29 @@ def bench_notebooks(repeats):
         t, f = statistics.median(times), statistics.median(floor_times)
         total, floors = total + t, floors + f
         where = ', '.join(f'{s:.2f} s `{src}`' for s, src in slowest)
-        rows.append(('d', path.stem, seconds(t), f'floor {f:.2f} s, +{t - f:.2f} s',
-                     target(t - f <= 2, '<= floor + 2 s') + f' (slowest cells after the imports: {where})'))
-    rows.append(('d', 'whole book, one notebook after another', seconds(total),
-                 f'floors {floors:.2f} s, +{total - floors:.2f} s',
-                 target(total - floors <= 10, '<= floors + 10 s')))
+        rows.append(
+            (
+                'd',
+                path.stem,
+                seconds(t),
+                f'floor {f:.2f} s, +{t - f:.2f} s',
+                target(t - f <= 2, '<= floor + 2 s')
+                + f' (slowest cells after the imports: {where})',
+            )
+        )
+    rows.append(
+        (
+            'd',
+            'whole book, one notebook after another',
+            seconds(total),
+            f'floors {floors:.2f} s, +{total - floors:.2f} s',
+            target(total - floors <= 10, '<= floors + 10 s'),
+        )
+    )
     return rows
 
 
-IMPORT_CODE = r'''
+IMPORT_CODE = r"""
 import time
 start = time.perf_counter()
 import torch, matplotlib.pyplot
@@ -261,24 +326,35 @@ import d2lsave
 end = time.perf_counter()
 torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)  # imports torch._dynamo
 print(middle - start, end - middle, time.perf_counter() - end)
-'''
+"""
 
 
 def bench_import(repeats):
     """(e) import time of d2lsave beyond torch and pyplot."""
     base, extra, optim = [], [], []
     for _ in range(repeats):
-        out = subprocess.run([sys.executable, '-c', IMPORT_CODE], capture_output=True,
-                             text=True, check=True, cwd=ROOT).stdout.split()
+        out = subprocess.run(
+            [sys.executable, '-c', IMPORT_CODE],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout.split()
         base.append(float(out[0]))
         extra.append(float(out[1]))
         optim.append(float(out[2]))
     b, e, o = (statistics.median(x) for x in (base, extra, optim))
-    return [('e', 'import torch, matplotlib.pyplot', seconds(b), '', ''),
-            ('e', 'import d2lsave, beyond that', seconds(e), ratio(e, b),
-             target(e < 0.3, '< 0.3 s')),
-            ('e', "first torch.optim optimizer (PyTorch imports torch._dynamo)", seconds(o),
-             ratio(o, b), 'for (d): paid once by each notebook that uses torch.optim')]
+    return [
+        ('e', 'import torch, matplotlib.pyplot', seconds(b), '', ''),
+        ('e', 'import d2lsave, beyond that', seconds(e), ratio(e, b), target(e < 0.3, '< 0.3 s')),
+        (
+            'e',
+            'first torch.optim optimizer (PyTorch imports torch._dynamo)',
+            seconds(o),
+            ratio(o, b),
+            'for (d): paid once by each notebook that uses torch.optim',
+        ),
+    ]
 
 
 def seconds(value):
@@ -295,10 +371,14 @@ def target(met, goal):
 
 def machine():
     with open('/proc/cpuinfo') as info:
-        cpu = next((line.split(':', 1)[1].strip() for line in info
-                    if line.startswith('model name')), platform.processor())
-    return (f'{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, '
-            f'torch {torch.__version__}, {time.strftime("%Y-%m-%d")}')
+        cpu = next(
+            (line.split(':', 1)[1].strip() for line in info if line.startswith('model name')),
+            platform.processor(),
+        )
+    return (
+        f'{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, '
+        f'torch {torch.__version__}, {time.strftime("%Y-%m-%d")}'
+    )
 
 
 def table(rows):
@@ -322,8 +402,13 @@ def main():
     parser.add_argument('--readme', action='store_true', help='write the table into README.md')
     parser.add_argument('--only', default='abcde', help='which parts to run, e.g. "ab"')
     args = parser.parse_args()
-    parts = {'a': bench_training, 'b': bench_loader, 'c': bench_scaling,
-             'd': bench_notebooks, 'e': bench_import}
+    parts = {
+        'a': bench_training,
+        'b': bench_loader,
+        'c': bench_scaling,
+        'd': bench_notebooks,
+        'e': bench_import,
+    }
     rows = []
     for key in args.only:
         print(f'running ({key}) {parts[key].__doc__}', file=sys.stderr, flush=True)

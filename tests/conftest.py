@@ -16,8 +16,13 @@ def notebook_json(*cells):
         'cells': [
             {'cell_type': 'markdown', 'metadata': {}, 'source': source}
             if source.startswith('# ')
-            else {'cell_type': 'code', 'metadata': {}, 'source': source,
-                  'outputs': [], 'execution_count': None}
+            else {
+                'cell_type': 'code',
+                'metadata': {},
+                'source': source,
+                'outputs': [],
+                'execution_count': None,
+            }
             for source in cells
         ],
         'metadata': {},

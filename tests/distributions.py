@@ -26,8 +26,9 @@ def copy_sources(folder):
     for name in SOURCES:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, folder / name,
-                            ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+            shutil.copytree(
+                source, folder / name, ignore=shutil.ignore_patterns('__pycache__', '*.pyc')
+            )
         else:
             shutil.copy2(source, folder / name)
     return folder
@@ -37,9 +38,23 @@ def build_wheel(folder):
     """`pip wheel .` on a copy of the sources; the path of the wheel in `folder`."""
     source = copy_sources(folder / 'source')
     out = folder / 'wheels'
-    subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--quiet', '--no-deps',
-                    '--no-build-isolation', '--wheel-dir', str(out), '.'],
-                   cwd=source, check=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            '-m',
+            'pip',
+            'wheel',
+            '--quiet',
+            '--no-deps',
+            '--no-build-isolation',
+            '--wheel-dir',
+            str(out),
+            '.',
+        ],
+        cwd=source,
+        check=True,
+        timeout=300,
+    )
     [wheel] = out.glob('d2lsave-*.whl')
     return wheel
 
@@ -48,9 +63,13 @@ def build_sdist(folder):
     """`python -m build --sdist` on a copy of the sources; the path of the sdist."""
     source = copy_sources(folder / 'sdist-source')
     out = folder / 'sdist'
-    subprocess.run([sys.executable, '-m', 'build', '--sdist', '--no-isolation',
-                    '--outdir', str(out), '.'],
-                   cwd=source, check=True, timeout=300, capture_output=True)
+    subprocess.run(
+        [sys.executable, '-m', 'build', '--sdist', '--no-isolation', '--outdir', str(out), '.'],
+        cwd=source,
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
     [sdist] = out.glob('d2lsave-*.tar.gz')
     return sdist
 

@@ -17,8 +17,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 from test_browser import CHROMIUM, FLAGS, HTML, PAGES, QuietHandler
+
+from conftest import ROOT
 
 AXE = ROOT / 'node_modules' / 'axe-core' / 'axe.min.js'
 TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
@@ -44,6 +45,7 @@ def base_url():
 @pytest.fixture(scope='module')
 def chromium():
     from playwright.sync_api import sync_playwright
+
     if not Path(CHROMIUM).exists():
         pytest.fail(f'{CHROMIUM} is missing: apt-get install -y chromium')
     with sync_playwright() as playwright:
@@ -64,8 +66,11 @@ def axe_violations(chromium, url, mode):
         page.evaluate('() => window.MathJax && MathJax.startup && MathJax.startup.promise')
         assert page.evaluate('() => document.documentElement.dataset.theme') == mode
         page.add_script_tag(path=str(AXE))
-        result = page.evaluate('''tags => axe.run(document, {
-            runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})''', TAGS)
+        result = page.evaluate(
+            """tags => axe.run(document, {
+            runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})""",
+            TAGS,
+        )
         return result['violations']
     finally:
         context.close()
@@ -73,17 +78,20 @@ def axe_violations(chromium, url, mode):
 
 def describe(violation):
     targets = [' '.join(node['target']) for node in violation['nodes'][:3]]
-    return f"{violation['impact']} {violation['id']} ({len(violation['nodes'])}x): {targets}"
+    return f'{violation["impact"]} {violation["id"]} ({len(violation["nodes"])}x): {targets}'
 
 
 @pytest.mark.parametrize('mode', MODES)
 @pytest.mark.parametrize('path', PAGES)
 def test_no_serious_accessibility_violations(chromium, base_url, path, mode):
     violations = axe_violations(chromium, base_url + path, mode)
-    counts = {impact: {'rules': sum(v['impact'] == impact for v in violations),
-                       'elements': sum(len(v['nodes']) for v in violations
-                                       if v['impact'] == impact)}
-              for impact in ('critical', 'serious', 'moderate', 'minor')}
+    counts = {
+        impact: {
+            'rules': sum(v['impact'] == impact for v in violations),
+            'elements': sum(len(v['nodes']) for v in violations if v['impact'] == impact),
+        }
+        for impact in ('critical', 'serious', 'moderate', 'minor')
+    }
     COUNTS.setdefault(path, {})[mode] = counts
     blocking = [describe(v) for v in violations if v['impact'] in BLOCKING]
     assert blocking == []

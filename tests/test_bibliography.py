@@ -5,13 +5,16 @@ import re
 import extract_saved
 import pytest
 from bs4 import BeautifulSoup
+
 from conftest import ROOT
 
 HTML = ROOT / '_build' / 'html'
 REFERENCES = HTML / 'chapters' / 'references.html'
 # A citation left as plain text, such as "(Bottou, 2010)" or "Vapnik (1998)".
-PLAIN_CITATION = re.compile(r'\([A-Z][\w-]+(?: et al\.| and [A-Z][\w-]+)?, (1[6-9]|20)\d\d\)'
-                            r'|[A-Z][\w-]+ \((1[6-9]|20)\d\d\)')
+PLAIN_CITATION = re.compile(
+    r'\([A-Z][\w-]+(?: et al\.| and [A-Z][\w-]+)?, (1[6-9]|20)\d\d\)'
+    r'|[A-Z][\w-]+ \((1[6-9]|20)\d\d\)'
+)
 
 
 def soup(path):
@@ -37,7 +40,9 @@ def test_every_citation_links_to_a_reference(source):
         assert target in ids, f'citation to #{target}, which the references page lacks'
     prose = ' '.join(p.get_text(' ') for p in page.select('article p'))
     assert '{cite' not in prose
-    assert not PLAIN_CITATION.search(prose), f'plain-text citation: {PLAIN_CITATION.search(prose).group(0)}'
+    assert not PLAIN_CITATION.search(prose), (
+        f'plain-text citation: {PLAIN_CITATION.search(prose).group(0)}'
+    )
 
 
 def test_the_book_cites_every_reference_it_lists():

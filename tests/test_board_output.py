@@ -10,6 +10,7 @@ import sys
 import execute_notebooks
 import nbformat
 import pytest
+
 from conftest import notebook_json
 
 CELLS = (
@@ -59,9 +60,23 @@ def test_nbval_compares_the_final_figure_whatever_the_refresh(stored, tmp_path, 
     path = executed(stored, tmp_path, refresh)
     env = dict(os.environ, BOARD_REFRESH=rerun)
     result = subprocess.run(
-        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--nbval',
-         '--nbval-current-env', str(path)],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+        [
+            sys.executable,
+            '-m',
+            'pytest',
+            '-q',
+            '-p',
+            'no:cacheprovider',
+            '--nbval',
+            '--nbval-current-env',
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     assert '3 passed' in result.stdout
 
@@ -73,8 +88,21 @@ def test_a_changed_final_figure_fails_nbval(stored, tmp_path):
     svg.data['image/svg+xml'] = svg.data['image/svg+xml'].replace('sqrt', 'root')
     nbformat.write(notebook, path)
     result = subprocess.run(
-        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--nbval',
-         '--nbval-current-env', str(path)],
-        capture_output=True, text=True, cwd=tmp_path,
-        env=dict(os.environ, BOARD_REFRESH='0'), timeout=300)
+        [
+            sys.executable,
+            '-m',
+            'pytest',
+            '-q',
+            '-p',
+            'no:cacheprovider',
+            '--nbval',
+            '--nbval-current-env',
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=dict(os.environ, BOARD_REFRESH='0'),
+        timeout=300,
+    )
     assert result.returncode != 0 and '1 failed' in result.stdout

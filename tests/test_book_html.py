@@ -5,6 +5,7 @@ import re
 import extract_saved
 import pytest
 from bs4 import BeautifulSoup
+
 from conftest import ROOT
 
 HTML = ROOT / '_build' / 'html'
@@ -59,6 +60,11 @@ def test_code_outputs_and_collapsed_solutions_are_rendered(path):
 def test_api_reference_documents_merged_methods():
     soup = BeautifulSoup((HTML / 'chapters' / 'api.html').read_text(), 'html.parser')
     ids = {tag['id'] for tag in soup.select('dt[id]')}
-    for name in ('d2lsave.Trainer', 'd2lsave.Trainer.fit_epoch', 'd2lsave.Module.training_step',
-                 'd2lsave.SyntheticRegressionData', 'd2lsave.DataModule.get_tensorloader'):
+    for name in (
+        'd2lsave.Trainer',
+        'd2lsave.Trainer.fit_epoch',
+        'd2lsave.Module.training_step',
+        'd2lsave.SyntheticRegressionData',
+        'd2lsave.DataModule.get_tensorloader',
+    ):
         assert name in ids

@@ -21,21 +21,31 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 from prerequisites import find_chromium
+
+from conftest import ROOT
 
 HTML = ROOT / '_build' / 'html'
 SHOTS = ROOT / '_build' / 'screenshots'
 CHROMIUM = find_chromium() or '/usr/bin/chromium'
-FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-         '--disable-component-update', '--no-first-run', '--disable-sync']
+FLAGS = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--disable-sync',
+]
 
 
 def book_pages():
     """Every page a reader can reach from the table of contents, plus search."""
     import extract_saved
-    pages = [p.relative_to(ROOT).with_suffix('.html').as_posix()
-             for p in extract_saved.toc_files(ROOT)]
+
+    pages = [
+        p.relative_to(ROOT).with_suffix('.html').as_posix() for p in extract_saved.toc_files(ROOT)
+    ]
     return [*pages, 'search.html', 'genindex.html']
 
 
@@ -63,6 +73,7 @@ def server():
 @pytest.fixture(scope='module')
 def browser():
     from playwright.sync_api import sync_playwright
+
     if not Path(CHROMIUM).exists():
         pytest.fail(f'{CHROMIUM} is missing: apt-get install -y chromium')
     with sync_playwright() as playwright:
@@ -81,10 +92,14 @@ class Visit:
         self.page.route('**/*', self._only_local)
         self.page.on('console', self._console)
         self.page.on('pageerror', lambda error: self.problems.append(f'page error: {error}'))
-        self.page.on('requestfailed', lambda r: self.problems.append(
-            f'failed request: {r.url} ({r.failure})'))
-        self.page.on('response', lambda r: r.status >= 400 and self.problems.append(
-            f'HTTP {r.status}: {r.url}'))
+        self.page.on(
+            'requestfailed',
+            lambda r: self.problems.append(f'failed request: {r.url} ({r.failure})'),
+        )
+        self.page.on(
+            'response',
+            lambda r: r.status >= 400 and self.problems.append(f'HTTP {r.status}: {r.url}'),
+        )
         self.page.goto(base + path, wait_until='load')
         self.page.wait_for_load_state('networkidle')
         self.page.evaluate('() => window.MathJax && MathJax.startup && MathJax.startup.promise')
@@ -133,8 +148,8 @@ def test_page_loads_offline_without_errors(visits, path):
 @pytest.mark.parametrize('path', PAGES)
 def test_every_equation_is_typeset(visits, path):
     page = visits(path).page
-    math = page.evaluate('''() => Array.from(document.querySelectorAll('.math')).map(
-        element => element.querySelector('mjx-container') !== null)''')
+    math = page.evaluate("""() => Array.from(document.querySelectorAll('.math')).map(
+        element => element.querySelector('mjx-container') !== null)""")
     assert all(math), f'{math.count(False)} equations left as raw LaTeX'
     assert visits(path).count('mjx-merror') == 0
     text = page.locator('article').all_inner_texts() if visits(path).count('article') else []
@@ -145,18 +160,18 @@ def test_every_equation_is_typeset(visits, path):
 @pytest.mark.parametrize('path', PAGES)
 def test_every_image_and_figure_loads(visits, path):
     page = visits(path).page
-    broken = page.evaluate('''() => Array.from(document.images).filter(
-        image => !image.complete || image.naturalWidth === 0).map(image => image.src)''')
+    broken = page.evaluate("""() => Array.from(document.images).filter(
+        image => !image.complete || image.naturalWidth === 0).map(image => image.src)""")
     assert broken == []
     REPORT.setdefault(path, {})['figures'] = visits(path).count('figure')
 
 
 @pytest.mark.parametrize('path', [p for p in PAGES if p.startswith('chapters/')])
 def test_code_fits_its_box(visits, path):
-    overflowing = visits(path).page.evaluate('''() => Array.from(document.querySelectorAll(
+    overflowing = visits(path).page.evaluate("""() => Array.from(document.querySelectorAll(
         'div.cell_input pre, div.cell_output pre')).filter(
         pre => pre.scrollWidth > pre.clientWidth + 1).map(
-        pre => pre.textContent.split('\\n').reduce((a, b) => a.length > b.length ? a : b))''')
+        pre => pre.textContent.split('\\n').reduce((a, b) => a.length > b.length ? a : b))""")
     assert overflowing == [], 'lines too wide for a 1440 px window'
 
 
@@ -165,16 +180,16 @@ def test_solutions_start_collapsed_and_open_on_click(visits, path):
     page = visits(path).page
     solutions = page.locator('div.solution')
     assert solutions.count() > 0
-    hidden = page.evaluate('''() => Array.from(document.querySelectorAll('div.solution')).map(
+    hidden = page.evaluate("""() => Array.from(document.querySelectorAll('div.solution')).map(
         s => Array.from(s.children).filter(c => !c.classList.contains('admonition-title'))
-              .every(c => !c.checkVisibility() || c.getBoundingClientRect().height === 0))''')
+              .every(c => !c.checkVisibility() || c.getBoundingClientRect().height === 0))""")
     assert all(hidden), 'a solution is visible before it is clicked'
     first = solutions.first
     first.locator('.admonition-title').click()
     page.wait_for_timeout(300)
-    shown = first.evaluate('''s => Array.from(s.children).filter(
+    shown = first.evaluate("""s => Array.from(s.children).filter(
         c => !c.classList.contains('admonition-title'))
-        .some(c => c.checkVisibility() && c.getBoundingClientRect().height > 0)''')
+        .some(c => c.checkVisibility() && c.getBoundingClientRect().height > 0)""")
     assert shown, 'clicking a solution does not open it'
     REPORT.setdefault(path, {})['solutions'] = solutions.count()
 
@@ -182,9 +197,9 @@ def test_solutions_start_collapsed_and_open_on_click(visits, path):
 @pytest.mark.parametrize('path', [p for p in PAGES if p.startswith('chapters/')])
 def test_widgets_render(visits, path):
     page = visits(path).page
-    views = page.evaluate('''() => Array.from(document.querySelectorAll(
+    views = page.evaluate("""() => Array.from(document.querySelectorAll(
         'script[type="application/vnd.jupyter.widget-view+json"]')).map(
-        s => s.parentElement.querySelector('.jupyter-widgets') !== null)''')
+        s => s.parentElement.querySelector('.jupyter-widgets') !== null)""")
     assert all(views), 'a widget did not render'
     if views:
         assert visits(path).count('.widget-slider') > 0
@@ -194,8 +209,8 @@ def test_widgets_render(visits, path):
 @pytest.mark.parametrize('path', PAGES)
 def test_internal_links_resolve(visits, server, path):
     page = visits(path).page
-    links = page.evaluate('''() => Array.from(document.querySelectorAll('a[href]'))
-        .map(a => a.href)''')
+    links = page.evaluate("""() => Array.from(document.querySelectorAll('a[href]'))
+        .map(a => a.href)""")
     local = sorted({link.split('#')[0] for link in links if link.startswith(server)})
     for link in local:
         try:
@@ -203,8 +218,11 @@ def test_internal_links_resolve(visits, server, path):
                 assert response.status == 200, link
         except urllib.error.HTTPError as error:
             pytest.fail(f'{path} links to {link}: HTTP {error.code}')
-    anchors = {urllib.parse.unquote(link.split('#', 1)[1]) for link in links
-               if link.startswith(server + path + '#') and link.split('#', 1)[1]}
+    anchors = {
+        urllib.parse.unquote(link.split('#', 1)[1])
+        for link in links
+        if link.startswith(server + path + '#') and link.split('#', 1)[1]
+    }
     missing = [a for a in anchors if not page.evaluate('id => !!document.getElementById(id)', a)]
     assert missing == []
 
@@ -212,8 +230,8 @@ def test_internal_links_resolve(visits, server, path):
 @pytest.mark.parametrize('path', [p for p in PAGES if p.startswith('chapters/3_')])
 def test_reader_conveniences(visits, server, path):
     page = visits(path).page
-    downloads = page.evaluate('''() => Array.from(document.querySelectorAll('a[href$=".ipynb"]'))
-        .map(a => a.href)''')
+    downloads = page.evaluate("""() => Array.from(document.querySelectorAll('a[href$=".ipynb"]'))
+        .map(a => a.href)""")
     assert downloads, 'no download link for the notebook'
     with urllib.request.urlopen(downloads[0]) as response:
         notebook = json.loads(response.read())
@@ -229,8 +247,8 @@ def test_search_finds_a_term_from_the_text(browser, server):
     visit = Visit(browser, server, 'search.html?q=hyperparameters')
     try:
         visit.page.wait_for_selector('#search-results li', timeout=15_000)
-        hits = visit.page.evaluate('''() => Array.from(
-            document.querySelectorAll('#search-results li a')).map(a => a.href)''')
+        hits = visit.page.evaluate("""() => Array.from(
+            document.querySelectorAll('#search-results li a')).map(a => a.href)""")
         assert any('3_2_oo_design' in hit for hit in hits)
         assert visit.problems == []
     finally:
@@ -238,18 +256,26 @@ def test_search_finds_a_term_from_the_text(browser, server):
 
 
 def summary():
-    totals = {key: sum(page.get(key, 0) for page in REPORT.values())
-              for key in ('equations', 'figures', 'widgets', 'solutions')}
+    totals = {
+        key: sum(page.get(key, 0) for page in REPORT.values())
+        for key in ('equations', 'figures', 'widgets', 'solutions')
+    }
     return {'pages': len(REPORT), **totals, 'by_page': REPORT}
 
 
 def widget_state(html_path):
     """The widget models stored in a built page, and the model ids of its views."""
     text = html_path.read_text(encoding='utf-8')
-    state = re.search(r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>',
-                      text, re.DOTALL)
-    views = re.findall(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>',
-                       text, re.DOTALL)
+    state = re.search(
+        r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>',
+        text,
+        re.DOTALL,
+    )
+    views = re.findall(
+        r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>',
+        text,
+        re.DOTALL,
+    )
     models = json.loads(state.group(1))['state'] if state else {}
     return models, [json.loads(view)['model_id'] for view in views]
 
@@ -263,8 +289,11 @@ def shown_frame(models, stack_id, indices):
 
     The links are read from the stored jsdlink/jslink models, not assumed.
     """
-    drivers = {model_ref(m['state']['target'][0]): model_ref(m['state']['source'][0])
-               for m in models.values() if m['model_name'].endswith('LinkModel')}
+    drivers = {
+        model_ref(m['state']['target'][0]): model_ref(m['state']['source'][0])
+        for m in models.values()
+        if m['model_name'].endswith('LinkModel')
+    }
     model_id = stack_id
     while models[model_id]['model_name'] == 'StackModel':
         children = models[model_id]['state']['children']
@@ -275,9 +304,13 @@ def shown_frame(models, stack_id, indices):
 def pages_with_widgets():
     """The pages made from notebooks that store widget state."""
     import extract_saved
-    return [p.relative_to(ROOT).with_suffix('.html').as_posix()
-            for p in extract_saved.toc_files(ROOT) if p.suffix == '.ipynb'
-            and json.loads(p.read_text(encoding='utf-8'))['metadata'].get('widgets')]
+
+    return [
+        p.relative_to(ROOT).with_suffix('.html').as_posix()
+        for p in extract_saved.toc_files(ROOT)
+        if p.suffix == '.ipynb'
+        and json.loads(p.read_text(encoding='utf-8'))['metadata'].get('widgets')
+    ]
 
 
 SLIDER_PAGES = pages_with_widgets()
@@ -286,10 +319,10 @@ SLIDER_PAGES = pages_with_widgets()
 def assert_shows(widget, models, stack, indices):
     """The widget shows, alone, the stored frame for these slider positions, with its alt."""
     image = shown_frame(models, stack, indices)
-    src = f"data:image/{image['state']['format']};base64,{image['buffers'][0]['data']}"
+    src = f'data:image/{image["state"]["format"]};base64,{image["buffers"][0]["data"]}'
     assert image['state']['alt'], 'a picture without a text alternative'
-    shown = widget.evaluate('''w => Array.from(w.querySelectorAll('img'))
-        .filter(i => i.checkVisibility()).map(i => [i.getAttribute('src'), i.alt])''')
+    shown = widget.evaluate("""w => Array.from(w.querySelectorAll('img'))
+        .filter(i => i.checkVisibility()).map(i => [i.getAttribute('src'), i.alt])""")
     assert shown == [[src, image['state']['alt']]]
 
 
@@ -303,8 +336,11 @@ def move_each_slider_and_back(page, widget, models, view_id):
     for number, slider in enumerate(sliders):
         state = models[slider]['state']
         forward = start[slider] < len(state['_options_labels']) - 1
-        key, back, moved_to = (('ArrowRight', 'ArrowLeft', start[slider] + 1) if forward
-                               else ('ArrowLeft', 'ArrowRight', start[slider] - 1))
+        key, back, moved_to = (
+            ('ArrowRight', 'ArrowLeft', start[slider] + 1)
+            if forward
+            else ('ArrowLeft', 'ArrowRight', start[slider] - 1)
+        )
         field = widget.locator('input[type=range]').nth(number)
         label = widget.locator(f'label[for="{field.get_attribute("id")}"]')
         assert label.inner_text() == state['description']
@@ -324,8 +360,10 @@ def test_sliders_show_the_right_frame_from_the_keyboard(visits, path):
     models, views = widget_state(HTML / path)
     widgets = visit.page.locator('.widget-static')
     assert widgets.count() == len(views)
-    moved = sum(move_each_slider_and_back(visit.page, widgets.nth(number), models, view_id)
-                for number, view_id in enumerate(views))
+    moved = sum(
+        move_each_slider_and_back(visit.page, widgets.nth(number), models, view_id)
+        for number, view_id in enumerate(views)
+    )
     assert moved > 0
     assert visit.problems == []
     REPORT.setdefault(path, {})['sliders_moved'] = moved

@@ -8,10 +8,10 @@ import textwrap
 
 import pytest
 import torch
-from conftest import ROOT
 from torch import nn
 
 import d2lsave as d2l
+from conftest import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +68,8 @@ def test_scratch_loss_and_gradients_match_pytorch():
         reference.bias.copy_(model.b)
     (nn.MSELoss()(reference(X), y) / 2).backward()
     assert model.loss(model(X), y).item() == pytest.approx(
-        nn.MSELoss()(reference(X), y).item() / 2, rel=1e-6)
+        nn.MSELoss()(reference(X), y).item() / 2, rel=1e-6
+    )
     torch.testing.assert_close(model.w.grad, reference.weight.grad.T)
     torch.testing.assert_close(model.b.grad, reference.bias.grad)
 
@@ -149,7 +150,9 @@ def test_training_recovers_the_true_parameters():
 def test_divergence_stops_training_and_keeps_finite_parameters():
     data = d2l.SyntheticRegressionData(w=torch.tensor([2, -3.4]), b=4.2)
     model = quiet(d2l.LinearRegressionScratch(2, lr=10))
-    with pytest.raises(FloatingPointError, match=r'epoch 1, batch \d+ of 32.*smaller learning rate'):
+    with pytest.raises(
+        FloatingPointError, match=r'epoch 1, batch \d+ of 32.*smaller learning rate'
+    ):
         d2l.Trainer(max_epochs=3).fit(model, data)
     assert all(torch.isfinite(p).all() for p in model.parameters())
 
@@ -157,43 +160,88 @@ def test_divergence_stops_training_and_keeps_finite_parameters():
 W = torch.tensor([2.0, -3.4])
 # Every bad argument and the message it gets: (call, exception, message).
 BAD_ARGUMENTS = [
-    (lambda: d2l.SyntheticRegressionData(w=torch.ones(2, 2), b=1), ValueError,
-     'w must be a non-empty 1-D tensor, got shape (2, 2)'),
-    (lambda: d2l.SyntheticRegressionData(w=torch.ones(0), b=1), ValueError,
-     'w must be a non-empty 1-D tensor, got shape (0,)'),
-    (lambda: d2l.SyntheticRegressionData(w=W, b=torch.ones(2)), TypeError,
-     'b must be a real number'),
-    (lambda: d2l.SyntheticRegressionData(w=W, b=1, noise=-0.1), ValueError,
-     'noise must be at least 0, got -0.1'),
-    (lambda: d2l.SyntheticRegressionData(w=W, b=1, num_train=0), ValueError,
-     'num_train must be at least 1, got 0'),
-    (lambda: d2l.SyntheticRegressionData(w=W, b=1, num_val=2.5), TypeError,
-     'num_val must be an integer, got 2.5'),
-    (lambda: d2l.SyntheticRegressionData(w=W, b=1, batch_size=0), ValueError,
-     'batch_size must be at least 1, got 0'),
+    (
+        lambda: d2l.SyntheticRegressionData(w=torch.ones(2, 2), b=1),
+        ValueError,
+        'w must be a non-empty 1-D tensor, got shape (2, 2)',
+    ),
+    (
+        lambda: d2l.SyntheticRegressionData(w=torch.ones(0), b=1),
+        ValueError,
+        'w must be a non-empty 1-D tensor, got shape (0,)',
+    ),
+    (
+        lambda: d2l.SyntheticRegressionData(w=W, b=torch.ones(2)),
+        TypeError,
+        'b must be a real number',
+    ),
+    (
+        lambda: d2l.SyntheticRegressionData(w=W, b=1, noise=-0.1),
+        ValueError,
+        'noise must be at least 0, got -0.1',
+    ),
+    (
+        lambda: d2l.SyntheticRegressionData(w=W, b=1, num_train=0),
+        ValueError,
+        'num_train must be at least 1, got 0',
+    ),
+    (
+        lambda: d2l.SyntheticRegressionData(w=W, b=1, num_val=2.5),
+        TypeError,
+        'num_val must be an integer, got 2.5',
+    ),
+    (
+        lambda: d2l.SyntheticRegressionData(w=W, b=1, batch_size=0),
+        ValueError,
+        'batch_size must be at least 1, got 0',
+    ),
     (lambda: d2l.Trainer(max_epochs=-1), ValueError, 'max_epochs must be at least 0, got -1'),
     (lambda: d2l.Trainer(max_epochs=1.5), TypeError, 'max_epochs must be an integer, got 1.5'),
-    (lambda: d2l.Trainer(max_epochs=1, num_gpus=2), ValueError, 'this Trainer trains on one device'),
-    (lambda: d2l.Trainer(max_epochs=1, gradient_clip_val=-1), ValueError,
-     'gradient_clip_val must be at least 0, got -1.0'),
-    (lambda: d2l.LinearRegressionScratch(0, lr=0.1), ValueError,
-     'num_inputs must be at least 1, got 0'),
-    (lambda: d2l.LinearRegressionScratch(2, lr=0), ValueError, 'lr must be greater than 0, got 0.0'),
-    (lambda: d2l.LinearRegressionScratch(2, lr=0.1, sigma=-1), ValueError,
-     'sigma must be at least 0, got -1.0'),
+    (
+        lambda: d2l.Trainer(max_epochs=1, num_gpus=2),
+        ValueError,
+        'this Trainer trains on one device',
+    ),
+    (
+        lambda: d2l.Trainer(max_epochs=1, gradient_clip_val=-1),
+        ValueError,
+        'gradient_clip_val must be at least 0, got -1.0',
+    ),
+    (
+        lambda: d2l.LinearRegressionScratch(0, lr=0.1),
+        ValueError,
+        'num_inputs must be at least 1, got 0',
+    ),
+    (
+        lambda: d2l.LinearRegressionScratch(2, lr=0),
+        ValueError,
+        'lr must be greater than 0, got 0.0',
+    ),
+    (
+        lambda: d2l.LinearRegressionScratch(2, lr=0.1, sigma=-1),
+        ValueError,
+        'sigma must be at least 0, got -1.0',
+    ),
     (lambda: d2l.LinearRegression(lr=math.inf), ValueError, 'lr must be a finite number, got inf'),
     (lambda: d2l.LinearRegression(lr='0.1'), TypeError, "lr must be a real number, got '0.1'"),
     (lambda: d2l.SGD([torch.zeros(1)], lr=-1), ValueError, 'lr must be greater than 0, got -1.0'),
-    (lambda: d2l.ProgressBoard().draw(0, 0, 'x', every_n=0), ValueError,
-     'every_n must be at least 1, got 0'),
-    (lambda: d2l.TensorLoader((torch.zeros(3),), batch_size=-2), ValueError,
-     'batch_size must be at least 1, got -2'),
+    (
+        lambda: d2l.ProgressBoard().draw(0, 0, 'x', every_n=0),
+        ValueError,
+        'every_n must be at least 1, got 0',
+    ),
+    (
+        lambda: d2l.TensorLoader((torch.zeros(3),), batch_size=-2),
+        ValueError,
+        'batch_size must be at least 1, got -2',
+    ),
     (lambda: d2l.add_to_class(object()), TypeError, 'add_to_class needs a class'),
 ]
 
 
-@pytest.mark.parametrize('make, error, message', BAD_ARGUMENTS,
-                         ids=[m for _, _, m in BAD_ARGUMENTS])
+@pytest.mark.parametrize(
+    'make, error, message', BAD_ARGUMENTS, ids=[m for _, _, m in BAD_ARGUMENTS]
+)
 def test_bad_arguments_raise_errors_naming_them(make, error, message):
     with pytest.raises(error) as raised:
         make()
@@ -241,11 +289,13 @@ def test_validation_divergence_is_caught_too():
             return torch.tensor(float('nan'))
 
     data = d2l.SyntheticRegressionData(w=W, b=4.2)
-    with pytest.raises(FloatingPointError, match='validation loss became nan in epoch 1, batch 1 of 32'):
+    with pytest.raises(
+        FloatingPointError, match='validation loss became nan in epoch 1, batch 1 of 32'
+    ):
         d2l.Trainer(max_epochs=1).fit(quiet(ExplodingValidation(lr=0.03)), data)
 
 
-SCRIPT = textwrap.dedent('''
+SCRIPT = textwrap.dedent("""
     import torch
     import d2lsave as d2l
 
@@ -272,15 +322,21 @@ SCRIPT = textwrap.dedent('''
         board.draw(x, x ** 0.5, 'sqrt', every_n=2)
     board.show()
     board.figure().savefig('board.svg')
-''')
+""")
 
 
 def test_the_seeds_usage_runs_in_a_plain_script_without_figure_text(tmp_path):
     script = tmp_path / 'train.py'
     script.write_text(SCRIPT)
     headless = {k: v for k, v in os.environ.items() if k not in ('DISPLAY', 'MPLBACKEND')}
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                            cwd=tmp_path, timeout=300, env=headless)
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        env=headless,
+    )
     assert result.returncode == 0, result.stderr
     output = result.stdout + result.stderr
     assert '<Figure' not in output and 'Warning' not in output

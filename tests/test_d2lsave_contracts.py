@@ -7,17 +7,35 @@ import re
 
 import pytest
 import torch
-from conftest import ROOT
 
 import d2lsave as d2l
+from conftest import ROOT
 
 W = torch.tensor([2.0, -3.4])
 PUBLIC_API = [
-    'use_svg_display', 'set_axes', 'plot', 'Timer', 'slider_figure',
-    'add_to_class', 'HyperParameters', 'ProgressBoard', 'Module', 'DataModule',
-    'cpu', 'gpu', 'Trainer', 'SyntheticRegressionData', 'TensorLoader',
-    'LinearRegressionScratch', 'SGD', 'LinearRegression', 'polynomial_features',
-    'k_fold_splits', 'HighDimRegressionData', 'l2_penalty', 'WeightDecayScratch',
+    'use_svg_display',
+    'set_axes',
+    'plot',
+    'Timer',
+    'slider_figure',
+    'add_to_class',
+    'HyperParameters',
+    'ProgressBoard',
+    'Module',
+    'DataModule',
+    'cpu',
+    'gpu',
+    'Trainer',
+    'SyntheticRegressionData',
+    'TensorLoader',
+    'LinearRegressionScratch',
+    'SGD',
+    'LinearRegression',
+    'polynomial_features',
+    'k_fold_splits',
+    'HighDimRegressionData',
+    'l2_penalty',
+    'WeightDecayScratch',
     'WeightDecay',
 ]
 # Every model class, with the number of inputs of the data it fits.
@@ -85,8 +103,9 @@ def test_pickled_and_copied_models_leave_trainer_and_data_behind(name):
     assert abs(sizes[1] - sizes[0]) < 4096  # 19,000 more rows would be 228 KB
     duplicate = copy.deepcopy(big)
     assert not hasattr(duplicate, 'trainer')
-    assert not any(isinstance(v, (d2l.TensorLoader, d2l.DataModule))
-                   for v in vars(duplicate).values())
+    assert not any(
+        isinstance(v, (d2l.TensorLoader, d2l.DataModule)) for v in vars(duplicate).values()
+    )
 
 
 def test_a_copied_board_draws_its_own_figure():
@@ -101,8 +120,9 @@ def test_a_copied_board_draws_its_own_figure():
 
 
 def increasing(board):
-    return all(all(a[0] < b[0] for a, b in zip(points, points[1:]))
-               for points in board.points.values())
+    return all(
+        all(a[0] < b[0] for a, b in zip(points, points[1:])) for points in board.points.values()
+    )
 
 
 def test_fitting_again_continues_the_curves_instead_of_drawing_backwards():
@@ -132,9 +152,10 @@ def test_the_same_seed_gives_the_same_parameters():
 def test_scratch_sgd_skips_parameters_without_a_gradient_like_torch_optim():
     used, unused = torch.ones(2, requires_grad=True), torch.ones(2, requires_grad=True)
     optimizer = d2l.SGD([used, unused], lr=0.5)
-    reference = torch.optim.SGD([used.detach().clone().requires_grad_(),
-                                 unused.detach().clone().requires_grad_()], lr=0.5)
-    (used ** 2).sum().backward()
+    reference = torch.optim.SGD(
+        [used.detach().clone().requires_grad_(), unused.detach().clone().requires_grad_()], lr=0.5
+    )
+    (used**2).sum().backward()
     optimizer.step()
     (reference.param_groups[0]['params'][0] ** 2).sum().backward()
     reference.step()
@@ -171,8 +192,9 @@ def test_training_copies_one_value_to_the_host_per_minibatch(name, monkeypatch):
 def test_the_public_api_is_chosen_and_documented_by_the_api_page():
     assert sorted(d2l.__all__) == sorted(PUBLIC_API)
     assert all(hasattr(d2l, name) for name in d2l.__all__)
-    helpers = [name for name in vars(d2l) if re.fullmatch(r'_?(check_\w+|svg_of|in_notebook)',
-                                                          name)]
+    helpers = [
+        name for name in vars(d2l) if re.fullmatch(r'_?(check_\w+|svg_of|in_notebook)', name)
+    ]
     assert helpers and all(name.startswith('_') for name in helpers)
     page = (ROOT / 'chapters' / 'api.md').read_text()
     assert '.. automodule:: d2lsave' in page  # autodoc documents exactly __all__

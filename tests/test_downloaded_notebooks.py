@@ -41,12 +41,14 @@ def first_code_cell(path):
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda path: path.stem)
 def test_first_cell_installs_the_books_version_only_when_missing(path):
     source = first_code_cell(path)
-    assert re.search(r'^try:\n    import d2lsave as d2l\nexcept ModuleNotFoundError:\n',
-                     source, re.M), 'the first code cell must try `import d2lsave as d2l`'
+    assert re.search(
+        r'^try:\n    import d2lsave as d2l\nexcept ModuleNotFoundError:\n', source, re.M
+    ), 'the first code cell must try `import d2lsave as d2l`'
     pins = INSTALL.findall(source)
     assert pins == [project_version()], (
         f'the first code cell must `%pip install --quiet d2lsave=={project_version()}` '
-        f"(pyproject.toml's version) inside the except branch; it pins {pins}")
+        f"(pyproject.toml's version) inside the except branch; it pins {pins}"
+    )
     assert source.rstrip().endswith('import d2lsave as d2l')
 
 
@@ -70,8 +72,12 @@ def environment_without_d2lsave(folder):
             (view / entry.name).symlink_to(entry)
     venv.EnvBuilder(with_pip=False).create(folder / 'venv')
     python = folder / 'venv' / 'bin' / 'python'
-    site = subprocess.run([str(python), '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    site = subprocess.run(
+        [str(python), '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     (Path(site) / 'book_packages.pth').write_text(f'{view}\n')
     return python, Path(site)
 
@@ -82,9 +88,12 @@ def kernel_manager(python, folder):
     spec.mkdir(parents=True)
     spec.joinpath('kernel.json').write_text(
         '{"argv": ["%s", "-m", "ipykernel_launcher", "-f", "{connection_file}"],'
-        ' "display_name": "without d2lsave", "language": "python"}' % python)
-    return KernelManager(kernel_name=KERNEL,
-                         kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(folder / 'kernels')]))
+        ' "display_name": "without d2lsave", "language": "python"}' % python
+    )
+    return KernelManager(
+        kernel_name=KERNEL,
+        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(folder / 'kernels')]),
+    )
 
 
 def downloaded_notebook(path):
@@ -93,8 +102,11 @@ def downloaded_notebook(path):
     if not page.exists():
         pytest.fail(f'{page} is missing: run `make book` first')
     soup = BeautifulSoup(page.read_text(encoding='utf-8'), 'html.parser')
-    links = [a['href'] for a in soup.select('a.btn-download-source-button')
-             if a['href'].endswith('.ipynb')]
+    links = [
+        a['href']
+        for a in soup.select('a.btn-download-source-button')
+        if a['href'].endswith('.ipynb')
+    ]
     assert len(links) == 1, f'{page.name}: expected one .ipynb download link, found {links}'
     return (page.parent / unquote(links[0])).resolve()
 
@@ -104,8 +116,11 @@ def project_packages():
     entries (caches aside), and the modification times of d2lsave's own."""
     site = Path(sysconfig.get_paths()['purelib'])
     ours = ('d2lsave', '__editable__')
-    return {entry.name: entry.stat().st_mtime_ns if entry.name.startswith(ours) else None
-            for entry in site.iterdir() if entry.name != '__pycache__'}
+    return {
+        entry.name: entry.stat().st_mtime_ns if entry.name.startswith(ours) else None
+        for entry in site.iterdir()
+        if entry.name != '__pycache__'
+    }
 
 
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda path: path.stem)
@@ -115,8 +130,12 @@ def test_downloaded_notebook_installs_d2lsave_and_runs(path, wheels, tmp_path, m
     python, site = environment_without_d2lsave(tmp_path / 'env')
     workdir = tmp_path / 'work'
     workdir.mkdir()
-    missing = subprocess.run([str(python), '-c', 'import torch, ipykernel; import d2lsave'],
-                             cwd=workdir, capture_output=True, text=True)
+    missing = subprocess.run(
+        [str(python), '-c', 'import torch, ipykernel; import d2lsave'],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+    )
     assert "No module named 'd2lsave'" in missing.stderr, missing.stderr
 
     for name in ('PYTHONPATH', 'PIP_EXTRA_INDEX_URL', 'PIP_INDEX_URL'):
@@ -128,12 +147,16 @@ def test_downloaded_notebook_installs_d2lsave_and_runs(path, wheels, tmp_path, m
     before = project_packages()
 
     notebook = nbformat.read(download, as_version=4)
-    client = NotebookClient(notebook, km=kernel_manager(python, tmp_path), timeout=600,
-                            store_widget_state=True, resources={'metadata': {'path': str(workdir)}})
+    client = NotebookClient(
+        notebook,
+        km=kernel_manager(python, tmp_path),
+        timeout=600,
+        store_widget_state=True,
+        resources={'metadata': {'path': str(workdir)}},
+    )
     client.execute()  # raises CellExecutionError at the first cell that fails
 
     installed = sorted(p.name for p in site.glob('d2lsave*'))
     assert installed == ['d2lsave', f'd2lsave-{project_version()}.dist-info'], installed
     assert project_packages() == before, "the project's .venv changed"
     assert_same_slider_frames(nbformat.read(path, as_version=4), notebook)
-

@@ -8,6 +8,7 @@ import sys
 
 import extract_saved
 import pytest
+
 from conftest import ROOT
 
 

@@ -10,10 +10,11 @@ import types
 
 import extract_saved
 import pytest
-from conftest import Book, notebook_json
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from test_extractor import load
+
+from conftest import Book, notebook_json
 
 FUNCTIONS = ['alpha', 'beta', 'gamma']
 CLASSES = ['Model', 'Data', 'Board']

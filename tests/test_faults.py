@@ -7,14 +7,16 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import ROOT, notebook_json
 
 TOOLS = ROOT / 'tools'
 
 
 def run(*command, cwd=ROOT):
-    return subprocess.run([sys.executable, *map(str, command)], capture_output=True,
-                          text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, *map(str, command)], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 @pytest.fixture
@@ -36,8 +38,9 @@ def stream(text):
 
 def write_notebook(path, *sources, outputs=()):
     notebook = notebook_json(*sources)
-    notebook['metadata'] = {'kernelspec': {'name': 'python3', 'display_name': 'Python 3',
-                                           'language': 'python'}}
+    notebook['metadata'] = {
+        'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}
+    }
     for number, cell in enumerate(notebook['cells'], start=1):
         cell['execution_count'] = number
     notebook['cells'][-1]['outputs'] = list(outputs)
@@ -58,14 +61,20 @@ def test_build_names_a_page_missing_from_the_toc(small_book):
 
 
 def test_build_names_a_notebook_whose_stored_output_is_an_error(small_book):
-    error = {'output_type': 'error', 'ename': 'ZeroDivisionError',
-             'evalue': 'division by zero', 'traceback': []}
+    error = {
+        'output_type': 'error',
+        'ename': 'ZeroDivisionError',
+        'evalue': 'division by zero',
+        'traceback': [],
+    }
     write_notebook(small_book / 'chapters' / 'broken.ipynb', 'x = 1', '1 / 0', outputs=[error])
     write_toc(small_book, ['chapters/good', 'chapters/broken'])
     result = run(TOOLS / 'build_book.py', '--root', small_book)
     assert result.returncode == 2
-    assert 'chapters/broken.ipynb, cell 2: the stored output is an error (ZeroDivisionError)' \
+    assert (
+        'chapters/broken.ipynb, cell 2: the stored output is an error (ZeroDivisionError)'
         in result.stderr
+    )
     assert not (small_book / '_build').exists()
 
 
@@ -89,14 +98,29 @@ def test_execute_names_a_notebook_that_times_out_and_keeps_it(tmp_path):
     assert path.read_text() == before
 
 
-@pytest.mark.parametrize('source, expected', [
-    ('1 / 0', 'ZeroDivisionError'),
-    ('import time\ntime.sleep(60)', 'Timeout'),
-])
+@pytest.mark.parametrize(
+    'source, expected',
+    [
+        ('1 / 0', 'ZeroDivisionError'),
+        ('import time\ntime.sleep(60)', 'Timeout'),
+    ],
+)
 def test_nbval_names_a_notebook_that_raises_or_hangs(tmp_path, source, expected):
     path = tmp_path / 'faulty.ipynb'
     write_notebook(path, source)
-    result = run('-m', 'pytest', path, '-p', 'no:cacheprovider', '--nbval', '--nbval-current-env',
-                 '--nbval-cell-timeout=3', '--rootdir', tmp_path, '-q', cwd=tmp_path)
+    result = run(
+        '-m',
+        'pytest',
+        path,
+        '-p',
+        'no:cacheprovider',
+        '--nbval',
+        '--nbval-current-env',
+        '--nbval-cell-timeout=3',
+        '--rootdir',
+        tmp_path,
+        '-q',
+        cwd=tmp_path,
+    )
     assert result.returncode != 0
     assert 'faulty.ipynb' in result.stdout and expected in result.stdout

@@ -9,8 +9,9 @@ import sys
 import matplotlib
 import numpy as np
 import pytest
-from conftest import ROOT
 from figures import TOLERANCE, canonical_ids, difference, same_figure
+
+from conftest import ROOT
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
@@ -71,12 +72,22 @@ def test_hash_named_definitions_are_compared_by_order_of_appearance():
 
 def notebook_with_figure(svg):
     cell = {
-        'cell_type': 'code', 'execution_count': 1, 'id': 'figure', 'metadata': {},
-        'source': ('import io, matplotlib\nmatplotlib.use("Agg")\n'
-                   'from IPython.display import SVG, display\n'
-                   f'display(SVG({svg!r}))'),
-        'outputs': [{'output_type': 'display_data', 'metadata': {},
-                     'data': {'image/svg+xml': svg, 'text/plain': '<IPython.core.display.SVG object>'}}],
+        'cell_type': 'code',
+        'execution_count': 1,
+        'id': 'figure',
+        'metadata': {},
+        'source': (
+            'import io, matplotlib\nmatplotlib.use("Agg")\n'
+            'from IPython.display import SVG, display\n'
+            f'display(SVG({svg!r}))'
+        ),
+        'outputs': [
+            {
+                'output_type': 'display_data',
+                'metadata': {},
+                'data': {'image/svg+xml': svg, 'text/plain': '<IPython.core.display.SVG object>'},
+            }
+        ],
     }
     return {'cells': [cell], 'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5}
 
@@ -88,9 +99,28 @@ def run_nbval(tmp_path, drawn, stored):
     path.write_text(json.dumps(notebook))
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run(
-        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-p', 'tests.nbval_figures',
-         '--nbval', '--nbval-current-env', '--rootdir', str(tmp_path), '-c', os.devnull, str(path)],
-        capture_output=True, text=True, cwd=tmp_path, env=env)
+        [
+            sys.executable,
+            '-m',
+            'pytest',
+            '-q',
+            '-p',
+            'no:cacheprovider',
+            '-p',
+            'tests.nbval_figures',
+            '--nbval',
+            '--nbval-current-env',
+            '--rootdir',
+            str(tmp_path),
+            '-c',
+            os.devnull,
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
 
 
 @pytest.mark.parametrize('shift, passes', [(1e-6, True), (TOLERANCE / 2, True), (2.0, False)])

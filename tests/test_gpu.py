@@ -70,9 +70,14 @@ def test_asking_for_more_gpus_than_one_is_refused():
         d2l.Trainer(max_epochs=1, num_gpus=torch.cuda.device_count() + 1)
 
 
-@pytest.mark.parametrize('make', [lambda: d2l.LinearRegressionScratch(2, lr=0.03),
-                                  lambda: d2l.LinearRegression(lr=0.03),
-                                  lambda: d2l.WeightDecay(wd=0.1, lr=0.03)])
+@pytest.mark.parametrize(
+    'make',
+    [
+        lambda: d2l.LinearRegressionScratch(2, lr=0.03),
+        lambda: d2l.LinearRegression(lr=0.03),
+        lambda: d2l.WeightDecay(wd=0.1, lr=0.03),
+    ],
+)
 def test_a_checkpoint_saved_on_the_gpu_loads_on_the_cpu(make, tmp_path):
     torch.manual_seed(0)
     model = make()

@@ -27,8 +27,9 @@ PAGES = ['index', 'api', *NOTEBOOKS]
 
 def links(html_folder, page):
     """The links of the buttons above the page's article."""
-    soup = BeautifulSoup((html_folder / 'chapters' / f'{page}.html').read_text(encoding='utf-8'),
-                         'html.parser')
+    soup = BeautifulSoup(
+        (html_folder / 'chapters' / f'{page}.html').read_text(encoding='utf-8'), 'html.parser'
+    )
     [header] = soup.select('.article-header-buttons')
     return [a['href'] for a in header.find_all('a', href=True)]
 
@@ -43,9 +44,23 @@ def example_build(tmp_path_factory):
     """The book built with the example address, into a temporary folder."""
     out = tmp_path_factory.mktemp('book-with-address')
     env = {**os.environ, 'BOOK_REPOSITORY_URL': EXAMPLE, 'BOOK_REPOSITORY_BRANCH': 'main'}
-    result = subprocess.run([str(Path(sys.executable).parent / 'jupyter-book'), 'build', str(ROOT),
-                             '--builder', 'html', '--path-output', str(out), '-W', '--keep-going'],
-                            env=env, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / 'jupyter-book'),
+            'build',
+            str(ROOT),
+            '--builder',
+            'html',
+            '--path-output',
+            str(out),
+            '-W',
+            '--keep-going',
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return out / '_build' / 'html'
 
@@ -57,8 +72,9 @@ def test_notebook_pages_open_in_colab_from_the_repository(example_build, noteboo
     assert colab == [f'{COLAB}example-org/example-book/blob/main/chapters/{notebook}.ipynb']
     assert EXAMPLE in hrefs, 'repository button'
     assert any(href.startswith(f'{EXAMPLE}/issues/new') for href in hrefs), 'issue button'
-    assert all(href.startswith((EXAMPLE, COLAB)) for href in external_buttons(hrefs)), \
+    assert all(href.startswith((EXAMPLE, COLAB)) for href in external_buttons(hrefs)), (
         external_buttons(hrefs)
+    )
 
 
 @pytest.mark.parametrize('page', ['index', 'api'])
@@ -72,15 +88,21 @@ def test_pages_without_a_notebook_have_no_colab_button(example_build, page):
 def test_without_the_setting_the_theme_gets_no_buttons(monkeypatch):
     monkeypatch.delenv('BOOK_REPOSITORY_URL', raising=False)
     config = type('Config', (), {})()
-    config.html_theme_options = {'repository_url': 'https://github.com/executablebooks/jupyter-book',
-                                 'launch_buttons': {'notebook_interface': 'jupyterlab'}}
+    config.html_theme_options = {
+        'repository_url': 'https://github.com/executablebooks/jupyter-book',
+        'launch_buttons': {'notebook_interface': 'jupyterlab'},
+    }
     launch_buttons._configure(None, config)
     options = config.html_theme_options
     assert options['repository_url'] == ''
-    assert not any(options[key] for key in
-                   ('use_repository_button', 'use_issues_button', 'use_edit_page_button'))
-    assert not any(options['launch_buttons'][key] for key in
-                   ('colab_url', 'binderhub_url', 'jupyterhub_url', 'deepnote_url', 'thebe'))
+    assert not any(
+        options[key]
+        for key in ('use_repository_button', 'use_issues_button', 'use_edit_page_button')
+    )
+    assert not any(
+        options['launch_buttons'][key]
+        for key in ('colab_url', 'binderhub_url', 'jupyterhub_url', 'deepnote_url', 'thebe')
+    )
 
 
 def test_an_address_that_colab_cannot_open_is_refused():

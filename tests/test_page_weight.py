@@ -17,6 +17,7 @@ from urllib.parse import urldefrag, urlsplit
 import extract_saved
 import pytest
 from bs4 import BeautifulSoup
+
 from conftest import ROOT
 
 HTML = ROOT / '_build' / 'html'
@@ -29,8 +30,11 @@ TOTAL_BUDGET = {'section': 400 * KB, 'other': 200 * KB}
 SCRIPT_BUDGET = {'section': 150 * KB, 'other': 100 * KB}
 FONT_URL = re.compile(r'url\(["\']?([^"\')]+\.woff2)[^)]*\)')
 # Font Awesome files and the classes that draw with them.
-ICON_FONTS = {'fa-solid-900': ('fa-solid', 'fas'), 'fa-regular-400': ('fa-regular', 'far'),
-              'fa-brands-400': ('fa-brands', 'fab')}
+ICON_FONTS = {
+    'fa-solid-900': ('fa-solid', 'fas'),
+    'fa-regular-400': ('fa-regular', 'far'),
+    'fa-brands-400': ('fa-brands', 'fab'),
+}
 
 
 @lru_cache(maxsize=None)
@@ -59,7 +63,9 @@ def eager_resources(page):
         if 'stylesheet' in rel:
             found[local_file(page, link['href'])] = 'style'
         elif 'preload' in rel:
-            found[local_file(page, link['href'])] = 'script' if link.get('as') == 'script' else 'other'
+            found[local_file(page, link['href'])] = (
+                'script' if link.get('as') == 'script' else 'other'
+            )
     for image in soup.find_all('img', src=True):
         if image.get('loading') != 'lazy':
             found[local_file(page, image['src'])] = 'image'
@@ -106,16 +112,28 @@ def test_weight_counts_what_a_page_loads(tmp_path):
     (tmp_path / 'fa-solid-900.woff2').write_bytes(bytes(range(256)) * 8)
     (tmp_path / 'fa-brands-400.woff2').write_bytes(bytes(range(256)) * 8)
     (tmp_path / 'style.css').write_text(
-        '@font-face{src:url(fa-solid-900.woff2)}@font-face{src:url("fa-brands-400.woff2")}')
+        '@font-face{src:url(fa-solid-900.woff2)}@font-face{src:url("fa-brands-400.woff2")}'
+    )
     (tmp_path / 'lazy.png').write_bytes(bytes(range(256)) * 40)
     page = tmp_path / 'page.html'
-    page.write_text('<html><head><link rel="stylesheet" href="style.css?v=1">'
-                    '<script src="app.js"></script></head><body><i class="fa-solid"></i>'
-                    '<img loading="lazy" src="lazy.png"></body></html>')
-    assert eager_resources(page) == {tmp_path / 'app.js': 'script', tmp_path / 'style.css': 'style',
-                                     tmp_path / 'fa-solid-900.woff2': 'font'}
+    page.write_text(
+        '<html><head><link rel="stylesheet" href="style.css?v=1">'
+        '<script src="app.js"></script></head><body><i class="fa-solid"></i>'
+        '<img loading="lazy" src="lazy.png"></body></html>'
+    )
+    assert eager_resources(page) == {
+        tmp_path / 'app.js': 'script',
+        tmp_path / 'style.css': 'style',
+        tmp_path / 'fa-solid-900.woff2': 'font',
+    }
     total, script = page_weight(page)
     assert script == compressed_size(tmp_path / 'app.js')
-    assert total == sum(compressed_size(p) for p in (page, tmp_path / 'app.js',
-                                                     tmp_path / 'style.css',
-                                                     tmp_path / 'fa-solid-900.woff2'))
+    assert total == sum(
+        compressed_size(p)
+        for p in (
+            page,
+            tmp_path / 'app.js',
+            tmp_path / 'style.css',
+            tmp_path / 'fa-solid-900.woff2',
+        )
+    )

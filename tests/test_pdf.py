@@ -6,6 +6,7 @@ import unicodedata
 import extract_saved
 import pytest
 from bs4 import BeautifulSoup
+
 from conftest import ROOT
 
 PDF = ROOT / '_build' / 'book.pdf'
@@ -25,19 +26,25 @@ def stale():
 @pytest.fixture(scope='module')
 def pages():
     import pypdf
+
     if stale():
         import build_pdf
+
         build_pdf.build_pdf(PDF)
     # NFKC: the PDF's ligatures (the 'fi' of 'first') become plain letters.
-    return [' '.join(unicodedata.normalize('NFKC', page.extract_text()).split())
-            for page in pypdf.PdfReader(PDF).pages]
+    return [
+        ' '.join(unicodedata.normalize('NFKC', page.extract_text()).split())
+        for page in pypdf.PdfReader(PDF).pages
+    ]
 
 
 def titles():
     """The numbered title of every page of the book, as the HTML shows it."""
     for source in extract_saved.toc_files(ROOT):
         html = HTML / source.relative_to(ROOT).with_suffix('.html')
-        heading = BeautifulSoup(html.read_text(encoding='utf-8'), 'html.parser').select_one('article h1')
+        heading = BeautifulSoup(html.read_text(encoding='utf-8'), 'html.parser').select_one(
+            'article h1'
+        )
         heading.find('a', class_='headerlink').decompose()
         yield ' '.join(heading.get_text().split())
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import prerequisites
 import pytest
+
 from conftest import ROOT
 
 SCRIPT = ROOT / 'tools' / 'prerequisites.py'
@@ -15,8 +16,9 @@ OLD_PYTHONS = sorted(Path.home().glob('.pyenv/versions/3.10*/bin/python'))
 
 
 def run(*checks, python=sys.executable, env=None):
-    return subprocess.run([str(python), str(SCRIPT), *checks], capture_output=True, text=True,
-                          env=env)
+    return subprocess.run(
+        [str(python), str(SCRIPT), *checks], capture_output=True, text=True, env=env
+    )
 
 
 def test_everything_present_here_passes():
@@ -37,8 +39,12 @@ def test_make_book_with_an_old_python_stops_at_once(tmp_path):
     shutil.copytree(ROOT / 'tools', tmp_path / 'tools')
     for name in ('Makefile', 'requirements.txt', 'pyproject.toml'):
         shutil.copy(ROOT / name, tmp_path / name)
-    result = subprocess.run(['make', '-s', 'book', f'PYTHON={OLD_PYTHONS[0]}'], cwd=tmp_path,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ['make', '-s', 'book', f'PYTHON={OLD_PYTHONS[0]}'],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0
     assert 'Python 3.11 or newer' in result.stderr
     assert not (tmp_path / '.venv').exists()

@@ -13,9 +13,9 @@ import re
 
 import nbformat
 import pytest
-from conftest import ROOT
 
 import d2lsave
+from conftest import ROOT
 
 STATE = 'application/vnd.jupyter.widget-state+json'
 NUMBER = re.compile(r'-?\d+(?:\.\d+)?(?:e[-+]?\d+)?')
@@ -24,8 +24,12 @@ TOLERANCE_PT = 0.25  # two steps of the stored 0.1 pt grid
 
 def slider_notebooks():
     import extract_saved
-    return [p.relative_to(ROOT).as_posix() for p in extract_saved.toc_files(ROOT)
-            if p.suffix == '.ipynb' and 'slider_figure(' in p.read_text(encoding='utf-8')]
+
+    return [
+        p.relative_to(ROOT).as_posix()
+        for p in extract_saved.toc_files(ROOT)
+        if p.suffix == '.ipynb' and 'slider_figure(' in p.read_text(encoding='utf-8')
+    ]
 
 
 def frames(models, view_id):
@@ -33,6 +37,7 @@ def frames(models, view_id):
     model = models[view_id]
     if model['model_name'] == 'ImageModel':
         from base64 import b64decode
+
         data = b64decode(model['buffers'][0]['data']).decode()
         return [(model['state']['alt'], data)]
     found = []
@@ -44,10 +49,13 @@ def frames(models, view_id):
 def notebook_frames(notebook):
     """The frames of every widget the notebook shows, one list per widget."""
     models = notebook.metadata.get('widgets', {}).get(STATE, {}).get('state', {})
-    views = [output['data']['application/vnd.jupyter.widget-view+json']['model_id']
-             for cell in notebook.cells if cell.cell_type == 'code'
-             for output in cell.get('outputs', [])
-             if 'application/vnd.jupyter.widget-view+json' in output.get('data', {})]
+    views = [
+        output['data']['application/vnd.jupyter.widget-view+json']['model_id']
+        for cell in notebook.cells
+        if cell.cell_type == 'code'
+        for output in cell.get('outputs', [])
+        if 'application/vnd.jupyter.widget-view+json' in output.get('data', {})
+    ]
     return [frames(models, view) for view in views]
 
 
@@ -84,6 +92,7 @@ def assert_same_slider_frames(stored, fresh):
 def test_a_changed_frame_is_caught():
     import base64
     import copy
+
     path = ROOT / slider_notebooks()[0]
     stored = nbformat.read(path, as_version=4)
     assert_same_slider_frames(stored, copy.deepcopy(stored))
@@ -91,7 +100,9 @@ def test_a_changed_frame_is_caught():
     models = changed.metadata['widgets'][STATE]['state'].values()
     image = next(m for m in models if m['model_name'] == 'ImageModel')
     svg = base64.b64decode(image['buffers'][0]['data']).decode()
-    moved = re.sub(r'd="M (-?\d+(?:\.\d+)?)', lambda m: f'd="M {float(m.group(1)) + 2:.1f}', svg, count=1)
+    moved = re.sub(
+        r'd="M (-?\d+(?:\.\d+)?)', lambda m: f'd="M {float(m.group(1)) + 2:.1f}', svg, count=1
+    )
     assert moved != svg
     image['buffers'][0]['data'] = base64.b64encode(moved.encode()).decode()
     with pytest.raises(AssertionError):
@@ -112,10 +123,14 @@ def draw_line(axes, slope, shift):
 
 def test_slider_figure_draws_every_setting_and_links_it():
     import ipywidgets as widgets
+
     box = d2lsave.slider_figure(
-        draw_line, alt='slope {slope}, shift {shift}', figsize=(2, 1.5),
+        draw_line,
+        alt='slope {slope}, shift {shift}',
+        figsize=(2, 1.5),
         slope=widgets.SelectionSlider(options=[-1, 0, 1], value=0, description='slope'),
-        shift=widgets.SelectionSlider(options=[0, 2], value=2, description='shift'))
+        shift=widgets.SelectionSlider(options=[0, 2], value=2, description='shift'),
+    )
     slope, shift, outer = box.children
     assert (slope.value, shift.value) == (0, 2)
     assert outer.selected_index == 1
@@ -123,28 +138,38 @@ def test_slider_figure_draws_every_setting_and_links_it():
     assert [image.alt for image in images[:2]] == ['slope -1, shift 0', 'slope -1, shift 2']
     assert all(inner.selected_index == 1 for inner in outer.children)
     assert len({bytes(image.value) for image in images}) == 6
-    assert all(image.format == 'svg+xml' and bytes(image.value).startswith(b'<?xml') for image in images)
+    assert all(
+        image.format == 'svg+xml' and bytes(image.value).startswith(b'<?xml') for image in images
+    )
     assert all(len(image.value) < 20_000 for image in images)
     # A tooltip on an Image breaks its view in JupyterLab (ipywidgets 8.1.9).
     assert all(image.tooltip is None and image.alt for image in images)
     links = {(link.source, link.target) for link in box.links}
     assert links == {((slope, 'index'), (outer, 'selected_index'))} | {
-        ((shift, 'index'), (inner, 'selected_index')) for inner in outer.children}
+        ((shift, 'index'), (inner, 'selected_index')) for inner in outer.children
+    }
 
 
 def test_slider_figure_frames_are_reproducible():
     import ipywidgets as widgets
 
     def pictures():
-        box = d2lsave.slider_figure(draw_line, alt='{slope}', slope=widgets.SelectionSlider(
-            options=[0.5, 2], description='slope'), shift=widgets.SelectionSlider(options=[1]))
-        return [bytes(image.value) for inner in box.children[-1].children for image in inner.children]
+        box = d2lsave.slider_figure(
+            draw_line,
+            alt='{slope}',
+            slope=widgets.SelectionSlider(options=[0.5, 2], description='slope'),
+            shift=widgets.SelectionSlider(options=[1]),
+        )
+        return [
+            bytes(image.value) for inner in box.children[-1].children for image in inner.children
+        ]
 
     assert pictures() == pictures()
 
 
 def test_slider_figure_rejects_sliders_it_cannot_link():
     import ipywidgets as widgets
+
     with pytest.raises(TypeError, match='degree'):
         d2lsave.slider_figure(draw_line, alt='', degree=widgets.IntSlider())
     with pytest.raises(TypeError):
@@ -152,7 +177,10 @@ def test_slider_figure_rejects_sliders_it_cannot_link():
 
 
 def test_compact_svg_rounds_coordinates_not_text():
-    svg = ('<?xml version="1.0"?>\n  <!-- made -->\n<path d="M 1.2345 -0.04"/>'
-           '<text x="3.14159">0.0123</text>')
-    assert d2lsave._compact_svg(svg) == ('<?xml version="1.0"?>\n<path d="M 1.2 0"/>'
-                                        '<text x="3.1">0.0123</text>')
+    svg = (
+        '<?xml version="1.0"?>\n  <!-- made -->\n<path d="M 1.2345 -0.04"/>'
+        '<text x="3.14159">0.0123</text>'
+    )
+    assert d2lsave._compact_svg(svg) == (
+        '<?xml version="1.0"?>\n<path d="M 1.2 0"/><text x="3.1">0.0123</text>'
+    )

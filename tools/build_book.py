@@ -32,10 +32,11 @@ def install_node_packages():
         return
     npm = shutil.which('npm')
     if npm is None:
-        sys.exit('build_book: npm is needed to install MathJax, which typesets the math '
-                 '(install Node.js, e.g. `apt-get install -y nodejs npm`)')
-    subprocess.run([npm, 'ci', '--ignore-scripts', '--no-audit', '--no-fund'],
-                   cwd=ROOT, check=True)
+        sys.exit(
+            'build_book: npm is needed to install MathJax, which typesets the math '
+            '(install Node.js, e.g. `apt-get install -y nodejs npm`)'
+        )
+    subprocess.run([npm, 'ci', '--ignore-scripts', '--no-audit', '--no-fund'], cwd=ROOT, check=True)
 
 
 def stored_errors(path):
@@ -64,8 +65,11 @@ def preflight(root):
         except (ValueError, KeyError) as error:
             problems.append(f'{label}: not a readable notebook ({error})')
             continue
-        problems += [f'{label}, cell {number}: the stored output is an error ({name}); '
-                     f'fix the cell and re-execute the notebook' for number, name in errors]
+        problems += [
+            f'{label}, cell {number}: the stored output is an error ({name}); '
+            f'fix the cell and re-execute the notebook'
+            for number, name in errors
+        ]
     return problems
 
 
@@ -78,8 +82,16 @@ def main(argv=None):
         print('build_book: not building a partial book:', *problems, sep='\n  ', file=sys.stderr)
         return 2
     install_node_packages()
-    command = [str(Path(sys.executable).parent / 'jupyter-book'), 'build', str(root),
-               '--builder', 'html', '--all', '-W', '--keep-going']
+    command = [
+        str(Path(sys.executable).parent / 'jupyter-book'),
+        'build',
+        str(root),
+        '--builder',
+        'html',
+        '--all',
+        '-W',
+        '--keep-going',
+    ]
     return subprocess.run(command, cwd=root).returncode
 
 

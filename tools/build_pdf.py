@@ -27,15 +27,24 @@ ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / '_build' / 'html'
 OUTPUT = ROOT / '_build' / 'book.pdf'
 PRINT_CSS = ROOT / 'tools' / 'print.css'
-CHROMIUM = find_chromium() or '/usr/bin/chromium'
-CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-                  '--disable-component-update', '--disable-sync', '--no-first-run']
-PAPER = {'format': 'A4', 'margin': {'top': '18mm', 'bottom': '20mm', 'left': '16mm', 'right': '16mm'}}
+CHROMIUM_FLAGS = [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+]
+PAPER = {
+    'format': 'A4',
+    'margin': {'top': '18mm', 'bottom': '20mm', 'left': '16mm', 'right': '16mm'},
+}
 
 sys.path.insert(0, str(ROOT / 'tools'))
 from extract_saved import toc_files  # noqa: E402
+from prerequisites import find_chromium  # noqa: E402
 
-from prerequisites import find_chromium
+CHROMIUM = find_chromium() or '/usr/bin/chromium'
 
 # Opens what a reader would open by hand, and loads every image now.
 OPEN_EVERYTHING = """async () => {
@@ -77,12 +86,16 @@ def print_page(browser_page, url):
 
 def page_numbers(browser_page, count):
     """A PDF of count empty pages that carry only their page number at the foot."""
-    browser_page.set_content('<style>@page{margin:0} div{break-after:page;height:1px}</style>'
-                             + '<div></div>' * count)
-    footer = ('<div style="width:100%;text-align:center;font-size:9px;color:#555">'
-              '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
-    return browser_page.pdf(display_header_footer=True, header_template='<span></span>',
-                            footer_template=footer, **PAPER)
+    browser_page.set_content(
+        '<style>@page{margin:0} div{break-after:page;height:1px}</style>' + '<div></div>' * count
+    )
+    footer = (
+        '<div style="width:100%;text-align:center;font-size:9px;color:#555">'
+        '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+    )
+    return browser_page.pdf(
+        display_header_footer=True, header_template='<span></span>', footer_template=footer, **PAPER
+    )
 
 
 def build_pdf(output=OUTPUT):

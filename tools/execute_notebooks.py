@@ -71,9 +71,12 @@ def execute(path, timeout=600):
     """
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
-        notebook, timeout=timeout, kernel_name='python3',
+        notebook,
+        timeout=timeout,
+        kernel_name='python3',
         resources={'metadata': {'path': str(path.parent)}},
-        record_timing=False, store_widget_state=True,
+        record_timing=False,
+        store_widget_state=True,
     )
     client.execute()
     save(normalize(notebook), path)
@@ -101,13 +104,17 @@ def main(argv=None):
             else:
                 execute(path, args.timeout)
         except CellTimeoutError:
-            print(f'execute_notebooks: {path}: a cell ran longer than {args.timeout} s; '
-                  'the notebook was not changed', file=sys.stderr)
+            print(
+                f'execute_notebooks: {path}: a cell ran longer than {args.timeout} s; '
+                'the notebook was not changed',
+                file=sys.stderr,
+            )
             return 1
         except (CellExecutionError, DeadKernelError) as error:
             last = str(error).strip().splitlines()[-1]
-            print(f'execute_notebooks: {path}: {last}\nthe notebook was not changed',
-                  file=sys.stderr)
+            print(
+                f'execute_notebooks: {path}: {last}\nthe notebook was not changed', file=sys.stderr
+            )
             return 1
         print(f'{path}: {time.perf_counter() - start:.1f} s')
     return 0

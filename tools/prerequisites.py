@@ -32,15 +32,18 @@ def find_chromium():
 def python_problem():
     if sys.version_info[:2] >= SUPPORTED:
         return None
-    return ('{} is Python {}.{}; the book needs {} (run e.g. `make test PYTHON=python3.11`)'
-            .format(sys.executable, sys.version_info[0], sys.version_info[1], SUPPORTED_TEXT))
+    return '{} is Python {}.{}; the book needs {} (run e.g. `make test PYTHON=python3.11`)'.format(
+        sys.executable, sys.version_info[0], sys.version_info[1], SUPPORTED_TEXT
+    )
 
 
 def npm_problem():
     if shutil.which('npm'):
         return None
-    return ('npm is missing: it installs MathJax and the other JavaScript the book serves '
-            '(Debian/Ubuntu: `apt-get install -y nodejs npm`)')
+    return (
+        'npm is missing: it installs MathJax and the other JavaScript the book serves '
+        '(Debian/Ubuntu: `apt-get install -y nodejs npm`)'
+    )
 
 
 def chromium_problem():
@@ -48,8 +51,10 @@ def chromium_problem():
         return None
     if os.environ.get('CHROMIUM'):
         return 'CHROMIUM={} is not an executable file'.format(os.environ['CHROMIUM'])
-    return ('Chromium is missing: the browser tests drive it (Debian: `apt-get install -y chromium`, '
-            'or set CHROMIUM=/path/to/chrome)')
+    return (
+        'Chromium is missing: the browser tests drive it (Debian: `apt-get install -y chromium`, '
+        'or set CHROMIUM=/path/to/chrome)'
+    )
 
 
 CHECKS = {'python': python_problem, 'npm': npm_problem, 'chromium': chromium_problem}
@@ -58,8 +63,12 @@ CHECKS = {'python': python_problem, 'npm': npm_problem, 'chromium': chromium_pro
 def main(names):
     unknown = [name for name in names if name not in CHECKS]
     if unknown:
-        print('prerequisites: unknown check(s) {}; choose from {}'.format(
-            ', '.join(unknown), ', '.join(CHECKS)), file=sys.stderr)
+        print(
+            'prerequisites: unknown check(s) {}; choose from {}'.format(
+                ', '.join(unknown), ', '.join(CHECKS)
+            ),
+            file=sys.stderr,
+        )
         return 2
     problems = [CHECKS[name]() for name in names or CHECKS]
     problems = [problem for problem in problems if problem]
