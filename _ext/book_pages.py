@@ -13,7 +13,8 @@
 * Accessibility: every figure's picture gets its caption as alternative text
   (instead of its file name); the "Show code cell source" toggles of MyST-NB
   lose an aria-label that hid their visible text from assistive technology;
-  _templates/ overrides two theme buttons for the same reason.
+  _templates/ overrides two theme buttons for the same reason; the entries of
+  the references page are list items of their list.
 """
 
 import re
@@ -44,6 +45,10 @@ def _fix_page(app, pagename, templatename, context, doctree):
         context['script_files'] = [s for s in scripts if not _is_thebe(s)]
     if not context.get('default_mode'):
         context['default_mode'] = 'light'
+    if 'body' in context:
+        # docutils marks bibliography entries with the deprecated ARIA role
+        # doc-biblioentry, which a role="list" may not contain: make them list items.
+        context['body'] = context['body'].replace('role="doc-biblioentry"', 'role="listitem"')
 
 
 def _add_templates(app, config):

@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, FLAGS, HTML, PAGES, QuietHandler
+from test_browser import CHROMIUM, FLAGS, FULL_LAYOUT, HTML, PAGES, QuietHandler
 
 from conftest import ROOT
 
@@ -65,6 +65,10 @@ def axe_violations(chromium, url, mode):
         page.wait_for_load_state('networkidle')
         page.evaluate('() => window.MathJax && MathJax.startup && MathJax.startup.promise')
         assert page.evaluate('() => document.documentElement.dataset.theme') == mode
+        # Sections far from the viewport are not rendered (content-visibility: auto, see
+        # _ext/page_speed.py), and axe would misjudge the colours of text it cannot see:
+        # lay out the whole page, as a reader scrolling through it gets it.
+        page.add_style_tag(content=FULL_LAYOUT)
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
             """tags => axe.run(document, {

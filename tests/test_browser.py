@@ -28,6 +28,8 @@ from conftest import ROOT
 HTML = ROOT / '_build' / 'html'
 SHOTS = ROOT / '_build' / 'screenshots'
 CHROMIUM = find_chromium() or '/usr/bin/chromium'
+# Lays out every section, whatever its distance from the viewport (see _ext/page_speed.py).
+FULL_LAYOUT = '.bd-article section { content-visibility: visible !important; }'
 FLAGS = [
     '--headless',
     '--no-sandbox',
@@ -332,6 +334,9 @@ def move_each_slider_and_back(page, widget, models, view_id):
     sliders = [c for c in children if models[c]['model_name'] == 'SelectionSliderModel']
     stack = next(c for c in children if models[c]['model_name'] == 'StackModel')
     start = {s: models[s]['state']['index'] for s in sliders}
+    # Sections away from the viewport are not laid out (content-visibility: auto), and
+    # headless Chromium does not lay them out on scrolling: lay out the whole page.
+    page.add_style_tag(content=FULL_LAYOUT)
     assert_shows(widget, models, stack, start)
     for number, slider in enumerate(sliders):
         state = models[slider]['state']
