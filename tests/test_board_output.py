@@ -55,11 +55,9 @@ def test_a_slow_run_stores_only_the_final_figure(stored, tmp_path):
     assert ''.join(o.text for o in outputs if 'text' in o) == 'before\nafter\n'
 
 
-@pytest.mark.parametrize('refresh, rerun', [('1000', '0'), ('0', '1000')])
-def test_nbval_compares_the_final_figure_whatever_the_refresh(stored, tmp_path, refresh, rerun):
-    path = executed(stored, tmp_path, refresh)
-    env = dict(os.environ, BOARD_REFRESH=rerun)
-    result = subprocess.run(
+def run_nbval(path, refresh):
+    """nbval over the notebook at `path`, its board refreshing every `refresh` seconds."""
+    return subprocess.run(
         [
             sys.executable,
             '-m',
@@ -73,10 +71,16 @@ def test_nbval_compares_the_final_figure_whatever_the_refresh(stored, tmp_path, 
         ],
         capture_output=True,
         text=True,
-        cwd=tmp_path,
-        env=env,
+        cwd=path.parent,
         timeout=300,
+        env=dict(os.environ, BOARD_REFRESH=refresh),
     )
+
+
+@pytest.mark.parametrize('refresh, rerun', [('1000', '0'), ('0', '1000')])
+def test_nbval_compares_the_final_figure_whatever_the_refresh(stored, tmp_path, refresh, rerun):
+    path = executed(stored, tmp_path, refresh)
+    result = run_nbval(path, rerun)
     assert result.returncode == 0, result.stdout[-3000:]
     assert '3 passed' in result.stdout
 
@@ -87,22 +91,5 @@ def test_a_changed_final_figure_fails_nbval(stored, tmp_path):
     [svg] = [o for o in notebook.cells[1].outputs if 'data' in o]
     svg.data['image/svg+xml'] = svg.data['image/svg+xml'].replace('sqrt', 'root')
     nbformat.write(notebook, path)
-    result = subprocess.run(
-        [
-            sys.executable,
-            '-m',
-            'pytest',
-            '-q',
-            '-p',
-            'no:cacheprovider',
-            '--nbval',
-            '--nbval-current-env',
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=dict(os.environ, BOARD_REFRESH='0'),
-        timeout=300,
-    )
+    result = run_nbval(path, '0')
     assert result.returncode != 0 and '1 failed' in result.stdout
