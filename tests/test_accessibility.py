@@ -65,6 +65,9 @@ def axe_violations(chromium, url):
         # _ext/page_speed.py), and axe would misjudge the colours of text it cannot see:
         # lay out the whole page, as a reader scrolling through it gets it.
         page.add_style_tag(content=FULL_LAYOUT)
+        # Colours change at once when the mode switches below, not through CSS transitions
+        # that axe could catch half-way.
+        page.add_style_tag(content='*, *::before, *::after { transition: none !important; }')
         page.add_script_tag(path=str(AXE))
         found = {}
         for mode in MODES:
