@@ -61,3 +61,17 @@ class Book:
 @pytest.fixture
 def book(tmp_path):
     return Book(tmp_path)
+
+
+@pytest.fixture(scope='module')
+def browser():
+    """Headless Chromium for the page tests (test_browser.py, test_accessibility.py)."""
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM, FLAGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f'{CHROMIUM} is missing: apt-get install -y chromium')
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield instance
+        instance.close()

@@ -14,10 +14,9 @@ import functools
 import http.server
 import json
 import threading
-from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, FLAGS, FULL_LAYOUT, HTML, PAGES, QuietHandler
+from test_browser import FULL_LAYOUT, HTML, PAGES, QuietHandler
 
 from conftest import ROOT
 
@@ -42,21 +41,9 @@ def base_url():
     (ROOT / '_build' / 'accessibility-report.json').write_text(json.dumps(COUNTS, indent=1))
 
 
-@pytest.fixture(scope='module')
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f'{CHROMIUM} is missing: apt-get install -y chromium')
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield instance
-        instance.close()
-
-
-def axe_violations(chromium, url):
+def axe_violations(browser, url):
     """axe's violations on the page at `url`, per mode of the theme: {mode: violations}."""
-    context = chromium.new_context(viewport={'width': 1440, 'height': 900})
+    context = browser.new_context(viewport={'width': 1440, 'height': 900})
     try:
         page = context.new_page()
         page.goto(url, wait_until='load')
@@ -95,9 +82,9 @@ def describe(violation):
 
 
 @pytest.mark.parametrize('path', PAGES)
-def test_no_serious_accessibility_violations(chromium, base_url, path):
+def test_no_serious_accessibility_violations(browser, base_url, path):
     blocking = []
-    for mode, violations in axe_violations(chromium, base_url + path).items():
+    for mode, violations in axe_violations(browser, base_url + path).items():
         counts = {
             impact: {
                 'rules': sum(v['impact'] == impact for v in violations),

@@ -18,7 +18,6 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 from prerequisites import find_chromium
@@ -70,18 +69,6 @@ def server():
     yield f'http://127.0.0.1:{httpd.server_address[1]}/'
     httpd.shutdown()
     (ROOT / '_build' / 'browser-report.json').write_text(json.dumps(summary(), indent=1))
-
-
-@pytest.fixture(scope='module')
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f'{CHROMIUM} is missing: apt-get install -y chromium')
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield instance
-        instance.close()
 
 
 class Visit:
