@@ -13,6 +13,11 @@ After the HTML build:
 * scripts that Sphinx and the theme put in the head load with `defer`
   (they run in the same order, after parsing), so that they do not hold back
   the first paint.
+* the theme's pass over every code block and output at page load, which gives
+  scrollable ones a tab stop, is taken out of pydata-sphinx-theme.js: reading
+  each block's size made the browser lay out the whole page at once (over a
+  second of blocking time on a simulated phone). _assets/tab-stops.js does the
+  same for each block when it nears the viewport;
 * the sections of a page (h2 level) get `content-visibility: auto` (page-speed.css):
   the browser lays out and styles a long section only when it nears the
   viewport, which on a simulated phone is most of the main-thread time.
@@ -40,10 +45,32 @@ CSS_RULE = re.compile(r'([^{}]+)\{[^{}]*?content:\s*"((?:\\[0-9a-fA-F]+\s?|[^"\\
 CSS_ICON_VARIABLE = re.compile(r'--pst-icon-[\w-]+:\s*"((?:\\[0-9a-fA-F]+\s?|[^"\\])+)"')
 
 
+THEME_SCRIPT = Path('_static/scripts/pydata-sphinx-theme.js')
+# pydata-sphinx-theme 0.17, minified: at load, call addTabStopsToScrollableElements.
+TAB_STOPS_AT_LOAD = re.compile(
+    r'"complete"===document\.readyState\?(\w+)\(\):window\.addEventListener\("load",\1\)'
+)
+TAB_STOPS_FUNCTION = 'function {}(){{const e=()=>{{document.querySelectorAll(["pre",'
+TAB_STOPS_MOVED = '/* tab stops: see tab-stops.js */0'
+
+
 def lighten(html):
     """The page without the icon script, its head scripts deferred."""
     html = FONTAWESOME_SCRIPT.sub('', html)
     return BLOCKING_SCRIPT.sub(lambda m: f'<script defer{m.group(1)}>', html)
+
+
+def drop_theme_tab_stops(script):
+    """The theme's script without its page-load pass over every block (see tab-stops.js)."""
+    if TAB_STOPS_MOVED in script:
+        return script
+    match = TAB_STOPS_AT_LOAD.search(script)
+    if match is None or TAB_STOPS_FUNCTION.format(match.group(1)) not in script:
+        raise RuntimeError(
+            'page_speed: pydata-sphinx-theme.js no longer has the tab-stop pass this '
+            'extension replaces; check _assets/tab-stops.js against the new theme'
+        )
+    return script[: match.start()] + TAB_STOPS_MOVED + script[match.end() :]
 
 
 def _characters(css_string):
@@ -107,6 +134,10 @@ def _finish(app, exception):
     for page in pages:
         text = page.read_text(encoding='utf-8')
         page.write_text(lighten(text), encoding='utf-8')
+    theme_script = Path(app.outdir) / THEME_SCRIPT
+    theme_script.write_text(
+        drop_theme_tab_stops(theme_script.read_text(encoding='utf-8')), encoding='utf-8'
+    )
     subset_icon_font(app.outdir, pages)
     typeset(pages)
 
@@ -130,6 +161,7 @@ def _write_stylesheet(app, exception):
 
 def setup(app):
     app.add_css_file('page-speed.css')
+    app.add_js_file('tab-stops.js', loading_method='defer')
     app.connect('build-finished', _write_stylesheet)
     app.connect('build-finished', _finish)
     return {'parallel_read_safe': True, 'parallel_write_safe': True, 'version': '1.0'}

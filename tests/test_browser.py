@@ -74,9 +74,9 @@ def server():
 class Visit:
     """One page opened in a fresh browser context, with everything it logged."""
 
-    def __init__(self, browser, base, path):
+    def __init__(self, browser, base, path, width=1440):
         self.base, self.problems = base, []
-        self.context = browser.new_context(viewport={'width': 1440, 'height': 900})
+        self.context = browser.new_context(viewport={'width': width, 'height': 900})
         self.page = self.context.new_page()
         self.page.route('**/*', self._only_local)
         self.page.on('console', self._console)
@@ -230,6 +230,41 @@ def test_reader_conveniences(visits, server, path):
     section = '.'.join(path.split('/')[-1].split('_')[:2])
     assert page.title().startswith(f'{section}. ')
     assert visits(path).count('link[rel="icon"]') == 1
+
+
+# The tab stops of the code blocks wider than their box; hidden ones (folded cells,
+# closed solutions) are not focusable anyway and get theirs when they are shown.
+WIDE_CODE_TAB_STOPS = """() => Array.from(document.querySelectorAll('div.cell_input pre'))
+    .filter(pre => pre.checkVisibility({visibilityProperty: true, opacityProperty: true}))
+    .filter(pre => pre.scrollWidth > pre.clientWidth)
+    .map(pre => pre.tabIndex)"""
+
+
+def scroll_through(page):
+    for y in range(0, page.evaluate('document.body.scrollHeight'), 400):
+        page.evaluate(f'window.scrollTo(0, {y})')
+        page.wait_for_timeout(20)
+    page.wait_for_timeout(200)
+
+
+def test_code_too_wide_for_a_phone_gets_a_tab_stop_as_it_comes_near(browser, server):
+    visit = Visit(browser, server, 'chapters/3_2_oo_design.html', width=390)
+    try:
+        page = visit.page
+        far = page.evaluate("""() => Array.from(document.querySelectorAll('pre'))
+            .filter(pre => pre.getBoundingClientRect().top > 3 * innerHeight)
+            .filter(pre => pre.hasAttribute('tabindex')).length""")
+        assert far == 0, 'blocks far below the viewport were laid out at load'
+        scroll_through(page)
+        tab_stops = page.evaluate(WIDE_CODE_TAB_STOPS)
+        assert len(tab_stops) > 5 and set(tab_stops) == {0}
+        page.evaluate("""() => document.querySelectorAll('details.hide').forEach(
+            details => { details.open = true; })""")
+        scroll_through(page)
+        assert page.evaluate(WIDE_CODE_TAB_STOPS) == [0] * (len(tab_stops) + 2)
+        assert visit.problems == []
+    finally:
+        visit.close()
 
 
 def test_search_finds_a_term_from_the_text(browser, server):

@@ -2,6 +2,8 @@
 
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / '_ext'))
@@ -36,3 +38,32 @@ def test_icon_font_keeps_the_glyphs_of_used_classes_and_css_icons():
         ':root{--pst-icon-info:"\uf05a"}.admonition-title:after{content:"\\f071"}'
     )
     assert page_speed.icon_characters([css], {'fa-bars'}) == {'\uf0c9', '\uf05a', '\uf071'}
+
+
+THEME_LOAD = (
+    'function I(){const e=()=>{document.querySelectorAll(["pre",".cell_output > .output"])'
+    '.forEach(e=>{e.tabIndex=e.scrollWidth>e.clientWidth?0:-1})};e()}'
+    '"complete"===document.readyState?I():window.addEventListener("load",I)})();'
+)
+
+
+def test_the_theme_no_longer_lays_out_every_block_at_load():
+    script = page_speed.drop_theme_tab_stops(THEME_LOAD)
+    assert 'addEventListener("load",I)' not in script
+    assert script.endswith(page_speed.TAB_STOPS_MOVED + '})();')
+    assert page_speed.drop_theme_tab_stops(script) == script
+
+
+def test_a_changed_theme_script_stops_the_build():
+    changed = THEME_LOAD.replace('["pre",', '["code",')
+    with pytest.raises(RuntimeError, match='tab-stops.js'):
+        page_speed.drop_theme_tab_stops(changed)
+
+
+def test_the_built_theme_script_has_the_pass_taken_out():
+    built = ROOT / '_build' / 'html' / page_speed.THEME_SCRIPT
+    if not built.exists():
+        pytest.fail(f'{built} is missing: build the book first (make book)')
+    script = built.read_text(encoding='utf-8')
+    assert page_speed.TAB_STOPS_MOVED in script
+    assert page_speed.TAB_STOPS_AT_LOAD.search(script) is None
