@@ -1,8 +1,9 @@
 // A small, kernel-less renderer for the ipywidgets the book stores with its
 // notebooks, in place of the 3.5 MB Jupyter widgets HTML manager.
 //
-// It reads the page's widget state (application/vnd.jupyter.widget-state+json)
-// and draws every widget view (application/vnd.jupyter.widget-view+json) it
+// It reads the page's widget state (window.bookWidgetState, which the book's
+// build moves into a script beside the page, or else an inline
+// application/vnd.jupyter.widget-state+json script) and draws every widget view (application/vnd.jupyter.widget-view+json) it
 // knows: VBox, HBox and Box, Stack, Image, Label, SelectionSlider, IntSlider
 // and FloatSlider, with the client-side links of `jslink` and `jsdlink`. Python
 // callbacks cannot run without a kernel; links can, so a slider linked to a
@@ -46,9 +47,17 @@
     }
   }
 
-  function readModels(script) {
+  function savedState() {
+    if (window.bookWidgetState) {
+      return window.bookWidgetState;
+    }
+    const script = document.querySelector(`script[type="${STATE_TYPE}"]`);
+    return script ? JSON.parse(script.textContent) : null;
+  }
+
+  function readModels(savedState) {
     const models = new Map();
-    const saved = JSON.parse(script.textContent).state || {};
+    const saved = savedState.state || {};
     for (const [id, entry] of Object.entries(saved)) {
       const buffers = {};
       for (const buffer of entry.buffers || []) {
@@ -214,11 +223,11 @@
   }
 
   function renderPage() {
-    const stateScript = document.querySelector(`script[type="${STATE_TYPE}"]`);
-    if (!stateScript) {
+    const saved = savedState();
+    if (!saved) {
       return;
     }
-    const models = readModels(stateScript);
+    const models = readModels(saved);
     connectLinks(models);
     for (const script of document.querySelectorAll(`script[type="${VIEW_TYPE}"]`)) {
       const model = models.get(JSON.parse(script.textContent).model_id);

@@ -18,6 +18,10 @@ After the HTML build:
   each block's size made the browser lay out the whole page at once (over a
   second of blocking time on a simulated phone). _assets/tab-stops.js does the
   same for each block when it nears the viewport;
+* the widget state a page stores for its sliders (their pictures, 20-30 KB
+  compressed) moves out of the page's head into a script file beside the page,
+  <page>.widget-state.js, loaded with `defer` before the renderer
+  (_assets/widgets-static.js): the text of the page arrives and shows sooner;
 * the sections of a page (h2 level) get `content-visibility: auto` (page-speed.css):
   the browser lays out and styles a long section only when it nears the
   viewport, which on a simulated phone is most of the main-thread time.
@@ -26,6 +30,7 @@ Images stay eager: the figures of a section weigh 10-30 KB compressed, and
 the pages show no layout shift (Lighthouse CLS 0).
 """
 
+import json
 import re
 import shutil
 import subprocess
@@ -45,6 +50,10 @@ CSS_RULE = re.compile(r'([^{}]+)\{[^{}]*?content:\s*"((?:\\[0-9a-fA-F]+\s?|[^"\\
 CSS_ICON_VARIABLE = re.compile(r'--pst-icon-[\w-]+:\s*"((?:\\[0-9a-fA-F]+\s?|[^"\\])+)"')
 
 
+WIDGET_STATE = re.compile(
+    r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>', re.S
+)
+WIDGET_STATE_SUFFIX = '.widget-state.js'
 THEME_SCRIPT = Path('_static/scripts/pydata-sphinx-theme.js')
 # pydata-sphinx-theme 0.17, minified: at load, call addTabStopsToScrollableElements.
 TAB_STOPS_AT_LOAD = re.compile(
@@ -58,6 +67,21 @@ def lighten(html):
     """The page without the icon script, its head scripts deferred."""
     html = FONTAWESOME_SCRIPT.sub('', html)
     return BLOCKING_SCRIPT.sub(lambda m: f'<script defer{m.group(1)}>', html)
+
+
+def move_widget_state(page, html):
+    """The page with its inline widget state moved into <page>.widget-state.js, loaded deferred."""
+    match = WIDGET_STATE.search(html)
+    if match is None:
+        return html
+    state_file = page.with_name(page.stem + WIDGET_STATE_SUFFIX)
+    state_file.write_text(
+        f'// The widget state of {page.name}, drawn by widgets-static.js (_ext/page_speed.py).\n'
+        f'window.bookWidgetState = JSON.parse({json.dumps(match.group(1))});\n',
+        encoding='utf-8',
+    )
+    tag = f'<script defer src="{state_file.name}"></script>'
+    return html[: match.start()] + tag + html[match.end() :]
 
 
 def drop_theme_tab_stops(script):
@@ -133,7 +157,7 @@ def _finish(app, exception):
     pages = sorted(Path(app.outdir).rglob('*.html'))
     for page in pages:
         text = page.read_text(encoding='utf-8')
-        page.write_text(lighten(text), encoding='utf-8')
+        page.write_text(move_widget_state(page, lighten(text)), encoding='utf-8')
     theme_script = Path(app.outdir) / THEME_SCRIPT
     theme_script.write_text(
         drop_theme_tab_stops(theme_script.read_text(encoding='utf-8')), encoding='utf-8'

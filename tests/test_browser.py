@@ -290,17 +290,19 @@ def summary():
 def widget_state(html_path):
     """The widget models stored in a built page, and the model ids of its views."""
     text = html_path.read_text(encoding='utf-8')
-    state = re.search(
-        r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>',
-        text,
+    state_file = html_path.with_name(html_path.stem + '.widget-state.js')
+    state = re.fullmatch(
+        r'//[^\n]*\nwindow\.bookWidgetState = JSON\.parse\((".*")\);\n',
+        state_file.read_text(encoding='utf-8') if state_file.exists() else '',
         re.DOTALL,
     )
+    assert 'application/vnd.jupyter.widget-state+json' not in text, 'inline widget state'
     views = re.findall(
         r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>',
         text,
         re.DOTALL,
     )
-    models = json.loads(state.group(1))['state'] if state else {}
+    models = json.loads(json.loads(state.group(1)))['state'] if state else {}
     return models, [json.loads(view)['model_id'] for view in views]
 
 

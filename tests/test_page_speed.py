@@ -1,5 +1,6 @@
 """The build-time page lightening of _ext/page_speed.py, on small pages."""
 
+import json
 import sys
 
 import pytest
@@ -67,3 +68,22 @@ def test_the_built_theme_script_has_the_pass_taken_out():
     script = built.read_text(encoding='utf-8')
     assert page_speed.TAB_STOPS_MOVED in script
     assert page_speed.TAB_STOPS_AT_LOAD.search(script) is None
+
+
+def test_widget_state_moves_into_a_deferred_script_beside_the_page(tmp_path):
+    state = {'state': {'a1': {'model_name': 'LabelModel', 'state': {'value': '</script> é'}}}}
+    text = json.dumps(state).replace('</', '<\\/')
+    page = tmp_path / '3_9_page.html'
+    html = (
+        '<head><script type="application/vnd.jupyter.widget-state+json">'
+        f'{text}</script><script defer src="r.js"></script></head>'
+    )
+    moved = page_speed.move_widget_state(page, html)
+    assert moved == (
+        '<head><script defer src="3_9_page.widget-state.js"></script>'
+        '<script defer src="r.js"></script></head>'
+    )
+    script = (tmp_path / '3_9_page.widget-state.js').read_text(encoding='utf-8')
+    literal = script.split('JSON.parse(', 1)[1].rsplit(');', 1)[0]
+    assert json.loads(json.loads(literal)) == state
+    assert page_speed.move_widget_state(page, '<head></head>') == '<head></head>'
