@@ -3,8 +3,8 @@
 //
 // It reads the page's widget state (window.bookWidgetState, which the book's
 // build moves into a script beside the page, or else an inline
-// application/vnd.jupyter.widget-state+json script) and draws every widget view (application/vnd.jupyter.widget-view+json) it
-// knows: VBox, HBox and Box, Stack, Image, Label, SelectionSlider, IntSlider
+// application/vnd.jupyter.widget-state+json script) and draws every widget
+// view (application/vnd.jupyter.widget-view+json) it knows: VBox, HBox and Box, Stack, Image, Label, SelectionSlider, IntSlider
 // and FloatSlider, with the client-side links of `jslink` and `jsdlink`. Python
 // callbacks cannot run without a kernel; links can, so a slider linked to a
 // Stack of pictures computed in advance stays live. Sliders are native range
@@ -55,9 +55,9 @@
     return script ? JSON.parse(script.textContent) : null;
   }
 
-  function readModels(savedState) {
+  function readModels(state) {
     const models = new Map();
-    const saved = savedState.state || {};
+    const saved = state.state || {};
     for (const [id, entry] of Object.entries(saved)) {
       const buffers = {};
       for (const buffer of entry.buffers || []) {
