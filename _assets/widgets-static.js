@@ -4,11 +4,12 @@
 // It reads the page's widget state (window.bookWidgetState, which the book's
 // build moves into a script beside the page, or else an inline
 // application/vnd.jupyter.widget-state+json script) and draws every widget
-// view (application/vnd.jupyter.widget-view+json) it knows: VBox, HBox and Box, Stack, Image, Label, SelectionSlider, IntSlider
-// and FloatSlider, with the client-side links of `jslink` and `jsdlink`. Python
-// callbacks cannot run without a kernel; links can, so a slider linked to a
-// Stack of pictures computed in advance stays live. Sliders are native range
-// inputs with a <label>, operable from the keyboard; a picture's alternative
+// view (application/vnd.jupyter.widget-view+json) it knows: VBox, HBox and
+// Box, Stack, Image, Label, SelectionSlider, IntSlider and FloatSlider, with
+// the client-side links of `jslink` and `jsdlink`. Python callbacks cannot
+// run without a kernel; links can, so a slider linked to a Stack of pictures
+// computed in advance stays live. Sliders are native range inputs with a
+// <label>, operable from the keyboard; a picture's alternative
 // text is the `alt` of its state (where d2lsave.slider_figure stores it) or
 // else its tooltip.
 (function () {
