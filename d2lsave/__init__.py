@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:384032d854e8a237c5048c463c8ddc0980ef3d6bd3433013242114b03545e1ea
+# checksum: sha256:f18cd73e93bfb889f515047d30bfed4edb11397c046371ca256b7eae6c21f2a3
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -61,16 +61,37 @@ def _compact_svg(svg):
 
 
 # %% chapters/3_1_linear_regression.ipynb
-def _svg_frame(draw, figsize, values):
-    """One figure drawn by `draw(axes, **values)`, as compact SVG bytes."""
+def _plain_log_label(value, position=None):
+    """A log axis's tick label as plain text, 10⁻³ or 2×10⁻⁵."""
+    mantissa, exponent = f'{value:.0e}'.split('e')
+    superscripts = str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹')
+    power = '10' + str(int(exponent)).translate(superscripts)
+    return power if mantissa == '1' else f'{mantissa}×{power}'
+
+
+# %% chapters/3_1_linear_regression.ipynb
+def _svg_frame(draw, figsize, values, margins=None):
+    """One figure drawn by `draw(axes, **values)` as compact SVG bytes, and its margins.
+
+    Without `margins`, Matplotlib's tight layout places the axes; the other frames
+    of a slider pass the first one's, so the axes stay still as the slider moves.
+    """
     figure = Figure(figsize=figsize)
-    draw(figure.add_subplot(), **values)
+    axes = figure.add_subplot()
+    draw(axes, **values)
+    for axis in (axes.xaxis, axes.yaxis):  # Matplotlib's math text is slow to lay out
+        if isinstance(axis.get_major_formatter(), matplotlib.ticker.LogFormatterSciNotation):
+            axis.set_major_formatter(_plain_log_label)
+    if margins is None:
+        figure.tight_layout()
+        margins = {
+            side: getattr(figure.subplotpars, side) for side in ('left', 'bottom', 'right', 'top')
+        }
+    figure.subplots_adjust(**margins)
     buffer = io.StringIO()
     with matplotlib.rc_context({'svg.fonttype': 'none', 'svg.hashsalt': 'd2lsave'}):
-        figure.savefig(
-            buffer, format='svg', bbox_inches='tight', metadata={'Date': None, 'Creator': None}
-        )
-    return _compact_svg(buffer.getvalue()).encode()
+        figure.savefig(buffer, format='svg', metadata={'Date': None, 'Creator': None})
+    return _compact_svg(buffer.getvalue()).encode(), margins
 
 
 # %% chapters/3_1_linear_regression.ipynb
@@ -84,7 +105,8 @@ def slider_figure(draw, alt, figsize=(3.5, 2.5), **sliders):
     a small SVG in an `ipywidgets.Image` (whose state also holds `alt`), and each
     slider's `index` is linked to the `selected_index` of the `Stack`s that hold
     the pictures with `jsdlink`, which runs in the browser: the widget works in
-    the static book, with no kernel, as well as in JupyterLab.
+    the static book, with no kernel, as well as in JupyterLab. All frames share
+    the first one's layout, so `draw` should fix the axis limits.
     """
     import ipywidgets as widgets
     import traitlets
@@ -103,13 +125,12 @@ def slider_figure(draw, alt, figsize=(3.5, 2.5), **sliders):
             )
     describe = alt.format if isinstance(alt, str) else alt
     names, start = list(sliders), {name: s.index for name, s in sliders.items()}
-    links = []
+    links, layout = [], {}
 
     def pictures(depth, values):
         if depth == len(names):
-            return Picture(
-                value=_svg_frame(draw, figsize, values), format='svg+xml', alt=describe(**values)
-            )
+            svg, layout['margins'] = _svg_frame(draw, figsize, values, layout.get('margins'))
+            return Picture(value=svg, format='svg+xml', alt=describe(**values))
         slider = sliders[names[depth]]
         children = []
         for index in range(len(slider.options)):

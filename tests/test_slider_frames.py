@@ -184,3 +184,44 @@ def test_compact_svg_rounds_coordinates_not_text():
     assert d2lsave._compact_svg(svg) == (
         '<?xml version="1.0"?>\n<path d="M 1.2 0"/><text x="3.1">0.0123</text>'
     )
+
+
+def slider_frames(draw, **options):
+    """The SVG text of every frame of a one-slider figure over these options."""
+    import ipywidgets as widgets
+
+    ((name, values),) = options.items()
+    box = d2lsave.slider_figure(
+        draw, alt='{%s}' % name, **{name: widgets.SelectionSlider(options=values)}
+    )
+    return [bytes(image.value).decode() for image in box.children[-1].children]
+
+
+def test_frames_of_a_slider_share_one_size_and_layout():
+    # Tick labels of different widths must not move the axes as the slider moves.
+    def draw_scaled(axes, scale):
+        axes.plot([0, 1], [0, scale])
+
+    svgs = slider_frames(draw_scaled, scale=[1, 1000, 0.001])
+    sizes = {
+        re.search(r'<svg [^>]*width="([\d.]+)pt" height="([\d.]+)pt"', s).groups() for s in svgs
+    }
+    axes_patches = {re.search(r'<g id="patch_2">\s*<path d="([^"]*)"', s).group(1) for s in svgs}
+    assert len(sizes) == 1 and len(axes_patches) == 1
+
+
+def test_log_axes_label_their_decades_in_plain_text():
+    def draw_decay(axes, rate):
+        axes.plot([1, 2, 3], [1, 10**-rate, 10 ** (-2 * rate)])
+        axes.set(yscale='log', ylim=(1e-6, 1))
+
+    (svg,) = slider_frames(draw_decay, rate=[3])
+    for label in ['10⁻⁶', '10⁻⁴', '10⁻²', '10⁰']:
+        assert f'>{label}<' in svg
+    assert 'mathdefault' not in svg
+
+
+def test_plain_log_labels_keep_the_mantissa():
+    assert d2lsave._plain_log_label(1e-3) == '10⁻³'
+    assert d2lsave._plain_log_label(100.0) == '10²'
+    assert d2lsave._plain_log_label(2e-5) == '2×10⁻⁵'
