@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:f18cd73e93bfb889f515047d30bfed4edb11397c046371ca256b7eae6c21f2a3
+# checksum: sha256:f53e9743bd8c3751b5e7d64615383103a0f27ed3283e00b992e275450ed55671
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -79,9 +79,11 @@ def _svg_frame(draw, figsize, values, margins=None):
     figure = Figure(figsize=figsize)
     axes = figure.add_subplot()
     draw(axes, **values)
-    for axis in (axes.xaxis, axes.yaxis):  # Matplotlib's math text is slow to lay out
+    for axis in (axes.xaxis, axes.yaxis):
         if isinstance(axis.get_major_formatter(), matplotlib.ticker.LogFormatterSciNotation):
+            # Math text is slow to lay out, and a frame has no room for minor ticks.
             axis.set_major_formatter(_plain_log_label)
+            axis.set_minor_locator(matplotlib.ticker.NullLocator())
     if margins is None:
         figure.tight_layout()
         margins = {
