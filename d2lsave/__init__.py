@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:f53e9743bd8c3751b5e7d64615383103a0f27ed3283e00b992e275450ed55671
+# checksum: sha256:593450c03a8c29b9c676a3ae92fedcc880dad55f5bc5d13745ba365d5f3a0090
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -70,6 +70,14 @@ def _plain_log_label(value, position=None):
 
 
 # %% chapters/3_1_linear_regression.ipynb
+def _plain_log_labels(axes):
+    """Label the decades of the axes' log scales in plain text, not in slow math text."""
+    for axis in (axes.xaxis, axes.yaxis):
+        if isinstance(axis.get_major_formatter(), matplotlib.ticker.LogFormatterSciNotation):
+            axis.set_major_formatter(_plain_log_label)
+
+
+# %% chapters/3_1_linear_regression.ipynb
 def _svg_frame(draw, figsize, values, margins=None):
     """One figure drawn by `draw(axes, **values)` as compact SVG bytes, and its margins.
 
@@ -79,10 +87,9 @@ def _svg_frame(draw, figsize, values, margins=None):
     figure = Figure(figsize=figsize)
     axes = figure.add_subplot()
     draw(axes, **values)
+    _plain_log_labels(axes)
     for axis in (axes.xaxis, axes.yaxis):
-        if isinstance(axis.get_major_formatter(), matplotlib.ticker.LogFormatterSciNotation):
-            # Math text is slow to lay out, and a frame has no room for minor ticks.
-            axis.set_major_formatter(_plain_log_label)
+        if axis.get_scale() == 'log':  # a frame has no room for minor ticks
             axis.set_minor_locator(matplotlib.ticker.NullLocator())
     if margins is None:
         figure.tight_layout()
@@ -168,6 +175,7 @@ def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
     axes.set_ylabel(ylabel)
     axes.set_xscale(xscale)
     axes.set_yscale(yscale)
+    _plain_log_labels(axes)
     axes.set_xlim(xlim)
     axes.set_ylim(ylim)
     if legend:
@@ -684,6 +692,7 @@ class ProgressBoard(HyperParameters):
         axes.set_ylabel(self.ylabel)
         axes.set_xscale(self.xscale)
         axes.set_yscale(self.yscale)
+        _plain_log_labels(axes)
         axes.relim()
         axes.set_autoscale_on(True)  # limits follow the points of every frame
         axes.autoscale_view()

@@ -258,3 +258,18 @@ def test_the_seeds_usage_runs_in_a_plain_script_without_figure_text(tmp_path):
     norms = [float(line.split(':')[1]) for line in lines[3:5]]
     assert norms[1] < norms[0]
     assert (tmp_path / 'board.svg').read_text().startswith('<?xml')
+
+
+def test_log_axes_label_their_decades_in_plain_text():
+    # Matplotlib's default 10^{-2} goes through its slow math-text parser.
+    from matplotlib.figure import Figure
+
+    axes = Figure().add_subplot()
+    d2l.plot([1, 2, 3], [1e-3, 1e-2, 1e-1], yscale='log', axes=axes)
+    board = d2l.ProgressBoard(yscale='log', display=False)
+    for x in range(3):
+        board.draw(x, 10.0**-x, 'loss', every_n=1)
+    for plotted in (axes, board.figure().axes[0]):
+        label = plotted.yaxis.get_major_formatter()
+        assert (label(1e-2), label(3e-5)) == ('10⁻²', '3×10⁻⁵')
+        assert plotted.xaxis.get_major_formatter()(2.0) != '10⁰'  # a linear axis keeps its own
