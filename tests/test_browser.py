@@ -175,11 +175,19 @@ def test_solutions_start_collapsed_and_open_on_click(visits, path):
     assert all(hidden), 'a solution is visible before it is clicked'
     first = solutions.first
     first.locator('.admonition-title').click()
-    page.wait_for_timeout(300)
-    shown = first.evaluate("""s => Array.from(s.children).filter(
-        c => !c.classList.contains('admonition-title'))
-        .some(c => c.checkVisibility() && c.getBoundingClientRect().height > 0)""")
-    assert shown, 'clicking a solution does not open it'
+    from playwright.sync_api import TimeoutError as Timeout
+
+    # The solution's section may be laid out only now that it is in view
+    # (content-visibility), so wait for it rather than a fixed time.
+    try:
+        page.wait_for_function(
+            """s => Array.from(s.children).filter(c => !c.classList.contains('admonition-title'))
+                .some(c => c.checkVisibility() && c.getBoundingClientRect().height > 0)""",
+            arg=first.element_handle(),
+            timeout=5000,
+        )
+    except Timeout:
+        pytest.fail('clicking a solution does not open it')
     REPORT.setdefault(path, {})['solutions'] = solutions.count()
 
 
