@@ -1,6 +1,8 @@
 """The build-time page lightening of _ext/page_speed.py, on small pages."""
 
 import json
+import re
+import subprocess
 import sys
 
 import pytest
@@ -87,3 +89,25 @@ def test_widget_state_moves_into_a_deferred_script_beside_the_page(tmp_path):
     literal = script.split('JSON.parse(', 1)[1].rsplit(');', 1)[0]
     assert json.loads(json.loads(literal)) == state
     assert page_speed.move_widget_state(page, '<head></head>') == '<head></head>'
+
+
+def test_typeset_math_carries_no_markup_the_page_does_not_use(tmp_path):
+
+    page = tmp_path / 'page.html'
+    page.write_text(
+        '<html><head></head><body class="x">'
+        '<p><span class="math notranslate nohighlight">\\(\\mathbf{x}^2 + y\\)</span></p>'
+        '<div class="math notranslate nohighlight">\\[\\begin{matrix} a \\\\ b \\end{matrix}\\]</div>'
+        '</body></html>'
+    )
+    subprocess.run(['node', str(page_speed.TYPESETTER), str(page)], check=True, cwd=ROOT)
+    html = page.read_text()
+    inline = html[html.index('<mjx-container') : html.index('</mjx-container>')]
+    svg = inline[: inline.index('<mjx-assistive-mml')]
+    # What MathJax writes for its own scripts and for XML: the glyphs are the same without it.
+    for unused in ('data-c=', 'xmlns', 'focusable', 'data-mjx-texclass', '<g data-mml-node="mi">'):
+        assert unused not in svg, unused
+    assert svg.count('<use ') == 4 and 'transform=' in svg
+    assert '<mi mathvariant="bold">x</mi>' in inline  # the MathML that screen readers read
+    assert 'data-mml-node="mtable"' in html  # MathJax's table rules select it
+    assert re.search(r'mjx-container\[jax="SVG"\] use \{\s*stroke-width: 3', html)

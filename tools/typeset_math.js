@@ -39,9 +39,41 @@ function unescape(html) {
   return html.replace(/&(lt|gt|amp|quot|#39);/g, (entity) => ENTITIES[entity]);
 }
 
+// Groups that MathJax's own CSS selects by their MathML element; other groups exist only
+// for its scripts (menus, explorers), which the pages do not load.
+const STYLED_GROUPS = new Set(['mtable', 'merror', 'maction']);
+const UNUSED_ATTRIBUTES = ['data-c', 'data-mjx-texclass', 'focusable', 'xmlns', 'xmlns:xlink'];
+// MathJax's rule `use[data-c] {stroke-width: 3}`, for glyphs that no longer carry data-c.
+const GLYPH_CSS = 'mjx-container[jax="SVG"] use {\n  stroke-width: 3;\n}\n';
+
+// The SVG of a formula without what only MathJax's scripts and XML files need: a third
+// fewer bytes and elements for the page to parse, and the same picture.
+function lighten(node) {
+  for (const child of [...adaptor.childNodes(node)]) {
+    if (adaptor.kind(child) !== '#text' && adaptor.kind(child) !== 'mjx-assistive-mml') {
+      lighten(child);
+    }
+  }
+  for (const name of UNUSED_ATTRIBUTES) {
+    adaptor.removeAttribute(node, name);
+  }
+  const mml = adaptor.getAttribute(node, 'data-mml-node');
+  if (adaptor.kind(node) !== 'g' || mml === null || STYLED_GROUPS.has(mml)) {
+    return;
+  }
+  adaptor.removeAttribute(node, 'data-mml-node');
+  if (adaptor.allAttributes(node).length === 0) {  // a bare group: its children take its place
+    for (const child of [...adaptor.childNodes(node)]) {
+      adaptor.insert(child, node);
+    }
+    adaptor.remove(node);
+  }
+}
+
 function render(texSource, display, page) {
   try {
     const node = doc.convert(unescape(texSource), {display});
+    lighten(adaptor.firstChild(node));
     return adaptor.outerHTML(node);
   } catch (error) {
     throw new Error(`${page}: cannot typeset ${JSON.stringify(texSource)}: ${error.message}`);
@@ -65,7 +97,7 @@ function typesetPage(page) {
   html = html.replace(/<script>window\.MathJax = [^<]*<\/script>\s*/g, '');
   html = html.replace(/<script[^>]*src="[^"]*mathjax\/tex-mml-chtml\.js[^"]*"[^>]*><\/script>\s*/g, '');
   if (count > 0) {
-    const css = adaptor.textContent(svg.styleSheet(doc)) + ASSISTIVE_CSS;
+    const css = adaptor.textContent(svg.styleSheet(doc)) + GLYPH_CSS + ASSISTIVE_CSS;
     html = html.replace('</head>', `<style ${MARK}>${css}</style>\n</head>`);
     // The glyph shapes, once per page; every formula refers to them by id.
     const cache = adaptor.outerHTML(svg.svg('svg', {id: 'MJX-SVG-global-cache', 'aria-hidden': 'true',
