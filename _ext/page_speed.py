@@ -15,7 +15,10 @@ After the HTML build:
   theme's styles for things the book has not; 87 KB -> 27 KB of
   render-blocking CSS, compressed, on every page;
 * the theme's theme.css, which only @imports basic.css, is replaced in the
-  pages by basic.css itself: one round trip less before the first paint;
+  pages by basic.css itself, and then a page's dozen stylesheets are joined,
+  in order, into one file in _static (their url()s rebased): one request
+  instead of twelve before the first paint, 0.2-0.3 s sooner on a simulated
+  phone;
 * scripts that Sphinx and the theme put in the head load with `defer`
   (they run in the same order, after parsing), so that they do not hold back
   the first paint.
@@ -37,7 +40,10 @@ Images stay eager: the figures of a section weigh 10-30 KB compressed, and
 the pages show no layout shift (Lighthouse CLS 0).
 """
 
+import hashlib
 import json
+import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -55,6 +61,11 @@ FONTAWESOME_SCRIPT = re.compile(
 BLOCKING_SCRIPT = re.compile(
     r'<script(?![^>]*\b(?:defer|async|type)\b)([^>]*\bsrc="([^"]*)"[^>]*)>'
 )
+STYLESHEET_LINK = re.compile(
+    r'<link(?=[^>]*\brel="stylesheet")(?![^>]*\bmedia=)[^>]*\bhref="([^"?#]*)[^"]*"[^>]*>\s*'
+)
+CSS_URL = re.compile(r'url\((["\']?)([^)"\']+)\1\)')
+CSS_CHARSET = re.compile(r'@charset "[^"]*";\s*')
 ICON_FONT = Path('_static/vendor/fontawesome/webfonts/fa-solid-900.woff2')
 ICON_CLASS = re.compile(r'\bfa-[a-z0-9-]+')
 CSS_RULE = re.compile(r'([^{}]+)\{[^{}]*?content:\s*"((?:\\[0-9a-fA-F]+\s?|[^"\\])+)"')
@@ -184,6 +195,50 @@ def typeset(pages):
     subprocess.run([_node(), str(TYPESETTER), *map(str, pages)], check=True, cwd=ROOT)
 
 
+def _rebased(css, stylesheet, static):
+    """The stylesheet's relative url()s, rewritten to be relative to the _static folder."""
+    folder = stylesheet.parent.relative_to(static).as_posix()
+
+    def rebase(match):
+        quote, url = match.groups()
+        if url.startswith(('data:', '#', '/')) or '://' in url:
+            return match[0]
+        return f'url({quote}{posixpath.normpath(posixpath.join(folder, url))}{quote})'
+
+    return CSS_URL.sub(rebase, css)
+
+
+def bundle_stylesheets(outdir, pages):
+    """Give each page one stylesheet, its stylesheets joined in order, in _static."""
+    static = (Path(outdir) / '_static').resolve()
+    for page in pages:
+        html = page.read_text(encoding='utf-8')
+        links = [
+            link
+            for link in STYLESHEET_LINK.finditer(html)
+            if (page.parent / link[1]).resolve().is_relative_to(static)
+            and (page.parent / link[1]).is_file()  # not a template's {{ pathto(...) }}
+        ]
+        if len(links) < 2:
+            continue
+        sheets = [(page.parent / link[1]).resolve() for link in links]
+        css = '\n'.join(
+            _rebased(CSS_CHARSET.sub('', sheet.read_text(encoding='utf-8')), sheet, static)
+            for sheet in sheets
+        )
+        bundle = static / f'book-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css'
+        if not bundle.exists():
+            bundle.write_text(css, encoding='utf-8')
+        href = Path(os.path.relpath(bundle, page.parent.resolve())).as_posix()
+        for link in reversed(links[1:]):
+            html = html[: link.start()] + html[link.end() :]
+        first = links[0]
+        html = (
+            f'{html[: first.start()]}<link rel="stylesheet" href="{href}" />\n{html[first.end() :]}'
+        )
+        page.write_text(html, encoding='utf-8')
+
+
 def _finish(app, exception):
     if exception is not None or app.builder.format != 'html':
         return
@@ -199,6 +254,7 @@ def _finish(app, exception):
     subset_icon_font(app.outdir, pages)
     typeset(pages)
     purge_css(app.outdir)
+    bundle_stylesheets(app.outdir, pages)
 
 
 # Written into _static by _write_stylesheet; sized placeholders keep the scrollbar steady.
@@ -225,5 +281,6 @@ def setup(app):
     app.add_css_file('page-speed.css')
     app.add_js_file('tab-stops.js', loading_method='defer')
     app.connect('build-finished', _write_stylesheet)
-    app.connect('build-finished', _finish)
+    # Late: the theme rewrites pygments.css when the build finishes, before it is bundled.
+    app.connect('build-finished', _finish, priority=900)
     return {'parallel_read_safe': True, 'parallel_write_safe': True, 'version': '1.0'}

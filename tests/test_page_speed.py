@@ -111,3 +111,39 @@ def test_typeset_math_carries_no_markup_the_page_does_not_use(tmp_path):
     assert '<mi mathvariant="bold">x</mi>' in inline  # the MathML that screen readers read
     assert 'data-mml-node="mtable"' in html  # MathJax's table rules select it
     assert re.search(r'mjx-container\[jax="SVG"\] use \{\s*stroke-width: 3', html)
+
+
+def test_a_page_s_stylesheets_become_one_file_with_their_urls_rebased(tmp_path):
+    static = tmp_path / '_static'
+    (static / 'styles').mkdir(parents=True)
+    (static / 'basic.css').write_text('p { margin: 0 }\n')
+    (static / 'styles' / 'theme.css').write_text(
+        '@charset "UTF-8";\n@font-face { src: url("../fonts/icons.woff2") }\n'
+        'a { background: url(data:image/png;base64,AA==) }\n'
+    )
+    head = (
+        '<link rel="stylesheet" href="{up}_static/basic.css?v=1" />\n'
+        '<link rel="stylesheet" type="text/css" href="{up}_static/styles/theme.css" />\n'
+        '<link rel="stylesheet" href="{up}_static/print.css" media="print" />\n'
+    )
+    (tmp_path / 'chapters').mkdir()
+    pages = [tmp_path / 'index.html', tmp_path / 'chapters' / 'one.html']
+    for page, up in zip(pages, ['', '../']):
+        page.write_text(f'<html><head>{head.format(up=up)}</head><body></body></html>')
+    template = tmp_path / '_static' / 'macros.html'  # the theme ships Jinja templates
+    template.write_text(head.format(up="{{ pathto('') }}"))
+    page_speed.bundle_stylesheets(tmp_path, [*pages, template])
+    assert template.read_text() == head.format(up="{{ pathto('') }}")
+    bundles = list(static.glob('book-*.css'))
+    assert len(bundles) == 1  # the same stylesheets in the same order: one file for both
+    assert bundles[0].read_text() == (
+        'p { margin: 0 }\n\n'
+        '@font-face { src: url("fonts/icons.woff2") }\n'
+        'a { background: url(data:image/png;base64,AA==) }\n'
+    )
+    for page, up in zip(pages, ['', '../']):
+        links = re.findall(r'<link[^>]*>', page.read_text())
+        assert links == [
+            f'<link rel="stylesheet" href="{up}_static/{bundles[0].name}" />',
+            f'<link rel="stylesheet" href="{up}_static/print.css" media="print" />',
+        ]
