@@ -213,15 +213,17 @@ def bundle_stylesheets(outdir, pages):
     static = (Path(outdir) / '_static').resolve()
     for page in pages:
         html = page.read_text(encoding='utf-8')
-        links = [
-            link
-            for link in STYLESHEET_LINK.finditer(html)
-            if (page.parent / link[1]).resolve().is_relative_to(static)
-            and (page.parent / link[1]).is_file()  # not a template's {{ pathto(...) }}
+        candidates = (
+            (link, (page.parent / link[1]).resolve()) for link in STYLESHEET_LINK.finditer(html)
+        )
+        found = [
+            (link, sheet)
+            for link, sheet in candidates
+            if sheet.is_relative_to(static) and sheet.is_file()  # not a template's {{ pathto() }}
         ]
-        if len(links) < 2:
+        if len(found) < 2:
             continue
-        sheets = [(page.parent / link[1]).resolve() for link in links]
+        links, sheets = zip(*found)
         css = '\n'.join(
             _rebased(CSS_CHARSET.sub('', sheet.read_text(encoding='utf-8')), sheet, static)
             for sheet in sheets

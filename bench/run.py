@@ -279,7 +279,7 @@ def timestamp(text):
 
 # The first torch.optim optimizer makes PyTorch import torch._dynamo (row e): an
 # import like the notebook's first cell, so the floor of a notebook that does it has it too.
-DYNAMO_PROBE = "import sys\nprint('torch._dynamo' in sys.modules)"
+DYNAMO_PROBE = "import sys; print('torch._dynamo' in sys.modules)"  # one line, as cells are named by their first
 DYNAMO_IMPORT = '\nimport torch._dynamo'
 
 

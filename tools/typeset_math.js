@@ -46,8 +46,8 @@ const UNUSED_ATTRIBUTES = ['data-c', 'data-mjx-texclass', 'focusable', 'xmlns', 
 // MathJax's rule `use[data-c] {stroke-width: 3}`, for glyphs that no longer carry data-c.
 const GLYPH_CSS = 'mjx-container[jax="SVG"] use {\n  stroke-width: 3;\n}\n';
 
-// The SVG of a formula without what only MathJax's scripts and XML files need: a third
-// fewer bytes and elements for the page to parse, and the same picture.
+// The SVG of a formula without what only MathJax's scripts and XML files need: the same
+// picture in fewer bytes for the page to parse (3.1's HTML 829 -> 700 KB).
 function lighten(node) {
   for (const child of [...adaptor.childNodes(node)]) {
     if (adaptor.kind(child) !== '#text' && adaptor.kind(child) !== 'mjx-assistive-mml') {
