@@ -1,6 +1,6 @@
 # DO NOT EDIT: generated from the `#@save` cells of chapters/*.ipynb by
 # tools/extract_saved.py. Change the notebooks, then run `make extract`.
-# checksum: sha256:593450c03a8c29b9c676a3ae92fedcc880dad55f5bc5d13745ba365d5f3a0090
+# checksum: sha256:27a05ee6b57c8601ee0a04f3a0a8e704f545130b2fce2e01f89249c47b74f88c
 """The training framework built in the book, one section at a time."""
 
 import inspect
@@ -70,11 +70,28 @@ def _plain_log_label(value, position=None):
 
 
 # %% chapters/3_1_linear_regression.ipynb
-def _plain_log_labels(axes):
-    """Label the decades of the axes' log scales in plain text, not in slow math text."""
+class _FewMinorLogTicks(matplotlib.ticker.LogLocator):
+    """A log axis's minor ticks, or none once the axis spans two decades or more."""
+
+    def __init__(self):
+        super().__init__(base=10.0, subs='auto')
+
+    def __call__(self):
+        low, high = sorted(self.axis.get_view_interval())
+        return [] if 0 < low and 100 * low <= high else super().__call__()
+
+
+# %% chapters/3_1_linear_regression.ipynb
+def _tick_log_axes(axes):
+    """Tick the axes' log scales by decade, labelled in plain text, not in slow math text.
+
+    Minor ticks, which Matplotlib makes one object at a time, stay only on axes that
+    span less than two decades, where they carry the labels.
+    """
     for axis in (axes.xaxis, axes.yaxis):
         if isinstance(axis.get_major_formatter(), matplotlib.ticker.LogFormatterSciNotation):
             axis.set_major_formatter(_plain_log_label)
+            axis.set_minor_locator(_FewMinorLogTicks())
 
 
 # %% chapters/3_1_linear_regression.ipynb
@@ -87,7 +104,7 @@ def _svg_frame(draw, figsize, values, margins=None):
     figure = Figure(figsize=figsize)
     axes = figure.add_subplot()
     draw(axes, **values)
-    _plain_log_labels(axes)
+    _tick_log_axes(axes)
     for axis in (axes.xaxis, axes.yaxis):
         if axis.get_scale() == 'log':  # a frame has no room for minor ticks
             axis.set_minor_locator(matplotlib.ticker.NullLocator())
@@ -175,7 +192,7 @@ def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
     axes.set_ylabel(ylabel)
     axes.set_xscale(xscale)
     axes.set_yscale(yscale)
-    _plain_log_labels(axes)
+    _tick_log_axes(axes)
     axes.set_xlim(xlim)
     axes.set_ylim(ylim)
     if legend:
@@ -692,7 +709,7 @@ class ProgressBoard(HyperParameters):
         axes.set_ylabel(self.ylabel)
         axes.set_xscale(self.xscale)
         axes.set_yscale(self.yscale)
-        _plain_log_labels(axes)
+        _tick_log_axes(axes)
         axes.relim()
         axes.set_autoscale_on(True)  # limits follow the points of every frame
         axes.autoscale_view()

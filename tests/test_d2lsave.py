@@ -273,3 +273,20 @@ def test_log_axes_label_their_decades_in_plain_text():
         label = plotted.yaxis.get_major_formatter()
         assert (label(1e-2), label(3e-5)) == ('10⁻²', '3×10⁻⁵')
         assert plotted.xaxis.get_major_formatter()(2.0) != '10⁰'  # a linear axis keeps its own
+
+
+def test_log_axes_over_two_decades_tick_only_the_decades():
+    # Minor ticks cost a Matplotlib object each (8 a decade); wide axes do without them.
+    from matplotlib.figure import Figure
+
+    def minor_ticks(axis):
+        return len(axis.get_minor_locator()())
+
+    wide = d2l.plot([1, 2, 3], [1e-4, 1e-2, 1], yscale='log', axes=Figure().add_subplot())
+    narrow = d2l.plot([1, 2, 3], [0.2, 0.3, 0.5], yscale='log', axes=Figure().add_subplot())
+    board = d2l.ProgressBoard(yscale='log', display=False)
+    for x in range(4):
+        board.draw(x, 10.0**-x, 'loss', every_n=1)
+    assert minor_ticks(wide.yaxis) == 0
+    assert minor_ticks(board.figure().axes[0].yaxis) == 0
+    assert minor_ticks(narrow.yaxis) > 0  # under a decade, minor ticks carry the labels
