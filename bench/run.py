@@ -418,9 +418,14 @@ def write_readme(text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--repeats', type=int, default=5)
+    parser.add_argument(
+        '--notebook-runs', type=int, default=3, help='runs of each notebook and its floor (d)'
+    )
     parser.add_argument('--readme', action='store_true', help='write the table into README.md')
     parser.add_argument('--only', default='abcde', help='which parts to run, e.g. "ab"')
     args = parser.parse_args()
+    if min(args.repeats, args.notebook_runs) < 1:
+        parser.error('--repeats and --notebook-runs must be at least 1')
     parts = {
         'a': bench_training,
         'b': bench_loader,
@@ -431,8 +436,11 @@ def main():
     rows = []
     for key in args.only:
         print(f'running ({key}) {parts[key].__doc__}', file=sys.stderr, flush=True)
-        rows += parts[key](args.repeats if key != 'd' else max(1, args.repeats // 2))
-    text = f'Measured on {machine()}; medians of {args.repeats} runs.\n\n{table(rows)}'
+        rows += parts[key](args.repeats if key != 'd' else args.notebook_runs)
+    runs = f'medians of {args.repeats} runs'
+    if 'd' in args.only:
+        runs += f' ({args.notebook_runs} for each notebook and its floor in d)'
+    text = f'Measured on {machine()}; {runs}.\n\n{table(rows)}'
     print(text)
     if args.readme:
         write_readme(text)
