@@ -437,9 +437,12 @@ def main():
     for key in args.only:
         print(f'running ({key}) {parts[key].__doc__}', file=sys.stderr, flush=True)
         rows += parts[key](args.repeats if key != 'd' else args.notebook_runs)
-    runs = f'medians of {args.repeats} runs'
-    if 'd' in args.only:
-        runs += f' ({args.notebook_runs} for each notebook and its floor in d)'
+    if args.only == 'd':
+        runs = f'medians of {args.notebook_runs} runs of each notebook and its floor'
+    else:
+        runs = f'medians of {args.repeats} runs'
+        if 'd' in args.only:
+            runs += f' ({args.notebook_runs} for each notebook and its floor in d)'
     text = f'Measured on {machine()}; {runs}.\n\n{table(rows)}'
     print(text)
     if args.readme:
